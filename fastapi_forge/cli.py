@@ -1,0 +1,200 @@
+"""The ``forge`` command line: a thin Typer layer over the plain modules.
+
+Commands parse options, ask what is missing, call the logic, and turn its
+:class:`~fastapi_forge.errors.ForgeError` into one ``error: ...`` line on stderr
+and exit status 1; an interrupt exits with status 130.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fastapi_forge import __version__, console
+from fastapi_forge.errors import ForgeError
+from fastapi_forge.naming import normalize_project_name
+from fastapi_forge.project import (
+    DATABASES,
+    DEFAULT_DATABASE,
+    DEFAULT_DESCRIPTION,
+    DEFAULT_PYTHON_VERSION,
+    PYTHON_VERSIONS,
+    Database,
+    PythonVersion,
+    check_description,
+    check_destination,
+    create_project,
+    display_path,
+    next_steps,
+)
+
+__all__ = ["app"]
+
+EXIT_USER_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="forge",
+    help="Generate production-grade FastAPI services.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    """Print ``forge <version>`` and exit when ``--version`` is given."""
+    if value:
+        console.stdout.print(f"forge {__version__}", markup=False)
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Generate production-grade FastAPI services, then grow them one slice at a time."""
+
+
+def _stdin_is_interactive() -> bool:
+    """Whether questions may be asked: stdin is a terminal and we are not in CI."""
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return sys.stdin.isatty() and not in_ci
+
+
+@app.command()
+def new(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Project name, e.g. my-api: letters, digits, '-', '_' or spaces.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder to create (missing or empty). Default: ./<project-name>.",
+            metavar="DIRECTORY",
+            show_default=False,
+        ),
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(
+            help=f"One-line description of the service. Default: '{DEFAULT_DESCRIPTION}'",
+            show_default=False,
+        ),
+    ] = None,
+    database: Annotated[
+        Database | None,
+        typer.Option(
+            help=f"Database the service uses by default. Default: {DEFAULT_DATABASE}.",
+            show_default=False,
+        ),
+    ] = None,
+    python: Annotated[
+        PythonVersion | None,
+        typer.Option(
+            "--python",
+            help=f"Python version for the Docker image and CI. Default: {DEFAULT_PYTHON_VERSION}.",
+            show_default=False,
+        ),
+    ] = None,
+    defaults: Annotated[
+        bool,
+        typer.Option(
+            "--defaults",
+            help="Use the default for every option not given; ask no questions.",
+        ),
+    ] = False,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input",
+            help="Never prompt (automatic when stdin is not a terminal or CI is set).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show the files that would be created; write nothing.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
+) -> None:
+    """Create a new FastAPI project in [bold]DIRECTORY[/bold] (default: ./<project-name>)."""
+    try:
+        names = normalize_project_name(name)
+        destination = check_destination(directory or Path.cwd() / names.project_name)
+        if description is not None:
+            description = check_description(description)
+        if names.change_summary and not quiet:
+            console.print_note(names.change_summary)
+        if _stdin_is_interactive() and not (defaults or no_input):
+            if description is None:
+                description = console.ask_text("Description", DEFAULT_DESCRIPTION)
+            if database is None:
+                database = _ask_database()
+            if python is None:
+                python = _ask_python()
+        result = create_project(
+            names,
+            destination,
+            description=DEFAULT_DESCRIPTION if description is None else description,
+            database=database or DEFAULT_DATABASE,
+            python_version=python or DEFAULT_PYTHON_VERSION,
+            dry_run=dry_run,
+        )
+    except ForgeError as exc:
+        console.print_error(str(exc))
+        raise typer.Exit(EXIT_USER_ERROR) from None
+    except (KeyboardInterrupt, EOFError):
+        console.print_error("interrupted; nothing was written")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if quiet:
+        return
+    shown = display_path(result.destination)
+    console.print_names(
+        names,
+        extra=[
+            ("Database", database or DEFAULT_DATABASE),
+            ("Python", python or DEFAULT_PYTHON_VERSION),
+        ],
+    )
+    console.print_file_tree(result.files, f"{shown}/")
+    count = len(result.files)
+    seconds = f"{result.render_seconds:.2f} s"
+    if result.dry_run:
+        console.print_note(f"dry run: would create {count} files in {shown}/; nothing was written")
+        return
+    console.print_note(f"created {count} files in {shown}/ (rendered in {seconds})")
+    console.print_next_steps(next_steps(result))
+
+
+def _ask_database() -> Database:
+    """Ask which database to use."""
+    answer = console.ask_choice("Database", DATABASES, DEFAULT_DATABASE)
+    return next(choice for choice in DATABASES if choice == answer)
+
+
+def _ask_python() -> PythonVersion:
+    """Ask which Python version to target."""
+    answer = console.ask_choice("Python version", PYTHON_VERSIONS, DEFAULT_PYTHON_VERSION)
+    return next(choice for choice in PYTHON_VERSIONS if choice == answer)

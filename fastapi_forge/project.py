@@ -1,0 +1,338 @@
+"""``forge new``: render the project template and move the result into place atomically.
+
+Rendering happens in a hidden staging folder next to the destination (same file
+system), so the project appears with one ``os.rename`` or not at all: on any
+error, including ``KeyboardInterrupt``, the file system is left as it was.
+"""
+
+import contextlib
+import os
+import secrets
+import shlex
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import fastapi_forge
+from fastapi_forge.errors import ForgeError, UserError
+from fastapi_forge.naming import ProjectNames
+from fastapi_forge.render import render_template
+
+__all__ = [
+    "DATABASES",
+    "DEFAULT_DATABASE",
+    "DEFAULT_DESCRIPTION",
+    "DEFAULT_PYTHON_VERSION",
+    "PYTHON_VERSIONS",
+    "Database",
+    "ProjectResult",
+    "PythonVersion",
+    "check_description",
+    "check_destination",
+    "create_project",
+    "display_path",
+    "next_steps",
+]
+
+Database = Literal["sqlite", "postgres"]
+"""Databases the project template supports (``database`` in ``copier.yml``)."""
+DATABASES: tuple[Database, ...] = get_args(Database)
+DEFAULT_DATABASE: Database = "sqlite"
+PythonVersion = Literal["3.11", "3.12", "3.13"]
+"""Python versions the project template supports (``python_version`` in ``copier.yml``)."""
+PYTHON_VERSIONS: tuple[PythonVersion, ...] = get_args(PythonVersion)
+DEFAULT_PYTHON_VERSION: PythonVersion = "3.12"
+DEFAULT_DESCRIPTION = "A production-grade FastAPI service."
+
+TEMPLATE = "project"
+STAGING_PREFIX = ".forge-"
+ENV_EXAMPLE = ".env.example"
+ENV_FILE = ".env"
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    """What ``create_project`` wrote (or, for a dry run, would write)."""
+
+    names: ProjectNames
+    destination: Path
+    """Absolute path of the project folder."""
+    files: tuple[str, ...]
+    """Every file of the project, as sorted relative POSIX paths."""
+    render_seconds: float
+    """Wall-clock time spent rendering the template."""
+    dry_run: bool
+
+
+def check_description(description: str) -> str:
+    """Return ``description`` stripped; refuse one that is not a single line of text."""
+    description = description.strip()
+    if any(not char.isprintable() for char in description):
+        raise UserError(
+            f"invalid description {description!r}: it must be one line of printable text; "
+            "remove the line breaks and control characters"
+        )
+    return description
+
+
+def check_destination(destination: Path) -> Path:
+    """Refuse a destination ``forge new`` cannot use; return it as an absolute path.
+
+    The destination must be missing or an empty folder, and the nearest existing
+    folder above it must be writable.
+    """
+    destination = destination.expanduser().resolve()
+    if destination.exists():
+        if not destination.is_dir():
+            raise UserError(
+                f"destination '{destination}' exists and is not a folder; "
+                "pass a DIRECTORY that does not exist yet"
+            )
+        if any(destination.iterdir()):
+            raise UserError(
+                f"destination '{destination}' already exists and is not empty; "
+                "pass a DIRECTORY that does not exist yet, or remove this one"
+            )
+    ancestor = _nearest_existing(destination.parent)
+    if not ancestor.is_dir():
+        raise UserError(
+            f"cannot create '{destination}': '{ancestor}' is not a folder; "
+            "pass a DIRECTORY under an existing folder"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UserError(
+            f"cannot create '{destination}': '{ancestor}' is not writable; "
+            "pass a DIRECTORY in a folder you can write to"
+        )
+    return destination
+
+
+def create_project(
+    names: ProjectNames,
+    destination: Path,
+    *,
+    description: str,
+    database: Database,
+    python_version: PythonVersion,
+    dry_run: bool,
+) -> ProjectResult:
+    """Render a new project for ``names`` into ``destination``.
+
+    ``destination`` must be missing or an empty folder. The project is rendered into
+    a staging folder beside it, given a ``.env`` with a freshly generated JWT secret,
+    then moved into place. With ``dry_run`` the project is rendered in the system
+    temporary folder and deleted again: nothing is written near ``destination``.
+    Raises :class:`~fastapi_forge.errors.UserError` for a bad destination or answer,
+    and :class:`~fastapi_forge.errors.ForgeError` when the template itself fails.
+    """
+    if database not in DATABASES:
+        raise UserError(f"unknown database '{database}'; use one of: {', '.join(DATABASES)}")
+    if python_version not in PYTHON_VERSIONS:
+        raise UserError(
+            f"unsupported Python version '{python_version}'; "
+            f"use one of: {', '.join(PYTHON_VERSIONS)}"
+        )
+    description = check_description(description)
+    destination = check_destination(destination)
+    data: dict[str, Any] = {
+        "project_name": names.project_name,
+        "description": description,
+        "database": database,
+        "python_version": python_version,
+        "package_name": names.package_name,
+        "env_prefix": names.env_prefix,
+        "project_title": names.title,
+        "forge_version": fastapi_forge.__version__,
+    }
+    if dry_run:
+        try:
+            with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as scratch:
+                rendered = Path(scratch) / destination.name
+                seconds = _render(rendered, data, names.env_prefix)
+                files = _list_files(rendered)
+        except OSError as exc:
+            raise UserError(
+                f"cannot render in the temporary folder '{tempfile.gettempdir()}': "
+                f"{exc.strerror or exc}; set TMPDIR to a writable folder"
+            ) from exc
+    else:
+        seconds, files = _render_in_place(destination, data, names.env_prefix)
+    return ProjectResult(
+        names=names,
+        destination=destination,
+        files=files,
+        render_seconds=seconds,
+        dry_run=dry_run,
+    )
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """Return ``path`` relative to ``cwd`` (default: the current folder) when below it."""
+    cwd = (cwd or Path.cwd()).resolve()
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def next_steps(result: ProjectResult, cwd: Path | None = None) -> list[str]:
+    """Return the shell commands that take a fresh project to a running, tested service."""
+    shown = display_path(result.destination, cwd)
+    steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
+    return [
+        *steps,
+        "uv sync",
+        "uv run alembic upgrade head",
+        f"uv run uvicorn {result.names.package_name}.main:create_app --factory --reload",
+        "uv run pytest",
+    ]
+
+
+def _render_in_place(
+    destination: Path, data: dict[str, Any], env_prefix: str
+) -> tuple[float, tuple[str, ...]]:
+    """Render into a staging folder beside ``destination`` and move it into place."""
+    created_parents = _missing_ancestors(destination.parent)
+    staging: Path | None = None
+    try:
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=destination.parent))
+            # A subfolder (not the mkdtemp folder, which is mode 0o700) so that the
+            # project gets the permissions the user's umask asks for.
+            rendered = staging / destination.name
+            seconds = _render(rendered, data, env_prefix)
+            files = _list_files(rendered)
+            _move_into_place(rendered, destination)
+        except OSError as exc:
+            where = _shown_path(exc.filename, staging, destination)
+            reason = exc.strerror or str(exc)
+            raise UserError(
+                f"cannot write '{where}': {reason}; "
+                "check the permissions and free space of the DIRECTORY's folder"
+            ) from exc
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for folder in created_parents:
+            _remove_if_empty(folder)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return seconds, files
+
+
+def _render(rendered: Path, data: dict[str, Any], env_prefix: str) -> float:
+    """Render the template into ``rendered`` and write its ``.env``; return the seconds."""
+    started = time.perf_counter()
+    render_template(TEMPLATE, rendered, data)
+    seconds = time.perf_counter() - started
+    _write_env(rendered, env_prefix)
+    return seconds
+
+
+def _write_env(project: Path, env_prefix: str) -> None:
+    """Write ``.env``: ``.env.example`` with a fresh secret for ``{env_prefix}JWT_SECRET``."""
+    example = project / ENV_EXAMPLE
+    env = project / ENV_FILE
+    if env.exists():
+        raise ForgeError(
+            f"the '{TEMPLATE}' template rendered a {ENV_FILE} file; it must ship "
+            f"{ENV_EXAMPLE} only (forge writes {ENV_FILE} with real secrets)"
+        )
+    if not example.is_file():
+        raise ForgeError(
+            f"the '{TEMPLATE}' template did not render {ENV_EXAMPLE}; "
+            "reinstall fastapi-forge or report this bug"
+        )
+    key = f"{env_prefix}JWT_SECRET="
+    # Bytes, then decode: read_text() would turn CRLF line endings into LF.
+    lines = example.read_bytes().decode("utf-8").splitlines(keepends=True)
+    found = False
+    for index, line in enumerate(lines):
+        if line.startswith(key):
+            ending = line[len(line.rstrip("\r\n")) :]
+            lines[index] = f"{key}{secrets.token_urlsafe(48)}{ending}"
+            found = True
+    if not found:
+        raise ForgeError(
+            f"the '{TEMPLATE}' template's {ENV_EXAMPLE} has no '{key}' line; "
+            "reinstall fastapi-forge or report this bug"
+        )
+    descriptor = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write("".join(lines))
+
+
+def _move_into_place(rendered: Path, destination: Path) -> None:
+    """Move the rendered project to ``destination``, all or nothing.
+
+    A missing destination is created by one ``os.rename``. An existing empty
+    folder is kept (it may be the shell's current folder or a mount point) and
+    the project's entries are renamed into it, undoing the moves on failure.
+    """
+    if not destination.is_dir():
+        rendered.rename(destination)
+        return
+    moved: list[str] = []
+    try:
+        for entry in sorted(child.name for child in rendered.iterdir()):
+            (rendered / entry).rename(destination / entry)
+            moved.append(entry)
+    except BaseException:
+        for entry in reversed(moved):
+            try:
+                (destination / entry).rename(rendered / entry)
+            except OSError:
+                shutil.rmtree(destination / entry, ignore_errors=True)
+        raise
+
+
+def _list_files(root: Path) -> tuple[str, ...]:
+    """Return every non-directory entry under ``root`` as sorted relative POSIX paths."""
+    found: list[str] = []
+    for folder, subfolders, filenames in os.walk(root):
+        here = Path(folder)
+        found.extend((here / name).relative_to(root).as_posix() for name in filenames)
+        found.extend(
+            (here / name).relative_to(root).as_posix()
+            for name in subfolders
+            if (here / name).is_symlink()
+        )
+    return tuple(sorted(found))
+
+
+def _shown_path(filename: object, staging: Path | None, destination: Path) -> Path:
+    """Name the path an OSError is about as the user will know it (not the staging copy)."""
+    if not isinstance(filename, str | os.PathLike):
+        return destination
+    path = Path(filename)
+    if staging is not None and path.is_relative_to(staging / destination.name):
+        return destination / path.relative_to(staging / destination.name)
+    if any(part.startswith(STAGING_PREFIX) for part in path.parts):
+        return destination.parent
+    return path
+
+
+def _nearest_existing(path: Path) -> Path:
+    """Return ``path`` or its closest ancestor that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _missing_ancestors(path: Path) -> list[Path]:
+    """Return the folders ``path.mkdir(parents=True)`` would create, deepest first."""
+    missing: list[Path] = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove ``folder`` if it exists and is empty; ignore every failure."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()
