@@ -65,6 +65,8 @@ class ProjectResult:
     render_seconds: float
     """Wall-clock time spent rendering the template."""
     dry_run: bool
+    database: str = "sqlite"
+    """The database the project was generated for."""
 
 
 def check_description(description: str) -> str:
@@ -145,6 +147,7 @@ def create_project(
         "package_name": names.package_name,
         "env_prefix": names.env_prefix,
         "project_title": names.title,
+        "default_database_url": default_database_url(database, names.package_name),
         "forge_version": fastapi_forge.__version__,
     }
     if dry_run:
@@ -166,7 +169,15 @@ def create_project(
         files=files,
         render_seconds=seconds,
         dry_run=dry_run,
+        database=database,
     )
+
+
+def default_database_url(database: str, package_name: str) -> str:
+    """The development database URL a new project starts with."""
+    if database == "postgres":
+        return f"postgresql+asyncpg://postgres:postgres@localhost:5432/{package_name}"
+    return f"sqlite+aiosqlite:///./{package_name}.db"
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -182,9 +193,11 @@ def next_steps(result: ProjectResult, cwd: Path | None = None) -> list[str]:
     """Return the shell commands that take a fresh project to a running, tested service."""
     shown = display_path(result.destination, cwd)
     steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
+    database = ["docker compose up -d db"] if result.database == "postgres" else []
     return [
         *steps,
         "uv sync",
+        *database,
         "uv run alembic upgrade head",
         f"uv run uvicorn {result.names.package_name}.main:create_app --factory --reload",
         "uv run pytest",

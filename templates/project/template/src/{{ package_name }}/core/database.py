@@ -95,9 +95,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def ping(engine: AsyncEngine, timeout: float) -> None:
-    """Run ``SELECT 1``; raise if the database does not answer within ``timeout`` seconds."""
-    async with asyncio.timeout(timeout), engine.connect() as connection:
+async def ping(engine: AsyncEngine, limit_seconds: float) -> None:
+    """Run ``SELECT 1``; raise if the database does not answer within ``limit_seconds``."""
+    async with asyncio.timeout(limit_seconds), engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
 
 

@@ -21,6 +21,7 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = True) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        _drop_color_message,
     ]
     renderer: Processor = (
         structlog.processors.JSONRenderer()
@@ -68,4 +69,12 @@ def _keep_exc_info(
     _: object, __: str, event_dict: structlog.types.EventDict
 ) -> structlog.types.EventDict:
     """Leave ``exc_info`` for the console renderer, which prints a readable traceback."""
+    return event_dict
+
+
+def _drop_color_message(
+    _: object, __: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Uvicorn adds an ANSI-coloured copy of its message; it is noise in structured logs."""
+    event_dict.pop("color_message", None)
     return event_dict
