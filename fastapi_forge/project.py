@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import tomli_w
+
 import fastapi_forge
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import ProjectNames
@@ -148,6 +150,8 @@ def create_project(
         "env_prefix": names.env_prefix,
         "project_title": names.title,
         "default_database_url": default_database_url(database, names.package_name),
+        "description_py": python_string_literal(description),
+        "description_toml": toml_string_literal(description),
         "forge_version": fastapi_forge.__version__,
     }
     if dry_run:
@@ -171,6 +175,22 @@ def create_project(
         dry_run=dry_run,
         database=database,
     )
+
+
+def python_string_literal(text: str) -> str:
+    """``text`` as a Python literal, quoted the way ``ruff format`` leaves it.
+
+    Double quotes, unless the text holds more double than single quotes: then single
+    quotes, which need fewer escapes (ruff's own preference).
+    """
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    body = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + body + quote
+
+
+def toml_string_literal(text: str) -> str:
+    """``text`` as a TOML basic string."""
+    return tomli_w.dumps({"value": text}).split(" = ", 1)[1].strip()
 
 
 def default_database_url(database: str, package_name: str) -> str:

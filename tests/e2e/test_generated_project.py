@@ -1,0 +1,191 @@
+"""A generated project passes its own lint, strict type check, tests and migrations.
+
+Every check runs the generated project's own tools from its own virtualenv, on SQLite and
+on the PostgreSQL server at 127.0.0.1:5432, then starts the app with the Dockerfile's CMD.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import yaml
+
+from .conftest import GeneratedProject, generate, require_postgres, serve
+
+pytestmark = pytest.mark.e2e
+
+TOOLS = Path(sys.executable).parent
+
+
+def passed_count(output: str) -> int:
+    """The number of passed tests in a pytest summary; fails on any failure or error."""
+    summary = output.strip().splitlines()[-1]
+    assert not re.search(r"\d+ (failed|errors?)\b", summary), summary
+    match = re.search(r"(\d+) passed", summary)
+    assert match, summary
+    return int(match.group(1))
+
+
+def dockerfile_cmd(project: GeneratedProject) -> list[str]:
+    """The exec-form CMD of the generated Dockerfile."""
+    lines = (project.root / "Dockerfile").read_text().splitlines()
+    cmd_lines = [line for line in lines if line.startswith("CMD ")]
+    assert len(cmd_lines) == 1
+    command: list[str] = json.loads(cmd_lines[0].removeprefix("CMD "))
+    return command
+
+
+class GeneratedProjectChecks:
+    """The checks every scenario must pass; subclasses name the scenario."""
+
+    scenario: ClassVar[dict[str, Any]]
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def project(cls, tmp_path_factory: pytest.TempPathFactory) -> GeneratedProject:
+        return generate(tmp_path_factory, **cls.scenario)
+
+    def test_ruff_check(self, project: GeneratedProject) -> None:
+        project.run("ruff", "check", ".")
+
+    def test_ruff_format(self, project: GeneratedProject) -> None:
+        result = project.run("ruff", "format", "--check", ".")
+        assert "already formatted" in result.stdout
+
+    def test_mypy_strict(self, project: GeneratedProject) -> None:
+        config = (project.root / "pyproject.toml").read_text()
+        assert "strict = true" in config
+        result = project.run("mypy")
+        assert result.stdout.startswith("Success: no issues found")
+
+    def test_no_suppressions_in_generated_code(self, project: GeneratedProject) -> None:
+        for path in project.root.rglob("*.py"):
+            if ".venv" in path.parts:
+                continue
+            text = path.read_text()
+            assert "type: ignore" not in text, path
+            assert "noqa" not in text, path
+
+    def test_own_suite_passes_on_sqlite(self, project: GeneratedProject) -> None:
+        result = project.run("pytest", "-q", "-p", "no:cacheprovider")
+        assert passed_count(result.stdout) >= 100
+
+    def test_own_suite_passes_on_postgres(self, project: GeneratedProject) -> None:
+        server = require_postgres()
+        result = project.run(
+            "pytest", "-q", "-p", "no:cacheprovider", env={"TEST_DATABASE_URL": server}
+        )
+        assert passed_count(result.stdout) >= 100
+
+    def test_migrations_round_trip_on_sqlite(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        env = project.app_env(f"sqlite+aiosqlite:///{tmp_path / 'migrations.sqlite3'}")
+        project.run("alembic", "upgrade", "head", env=env)
+        project.run("alembic", "check", env=env)
+        project.run("alembic", "downgrade", "base", env=env)
+        project.run("alembic", "upgrade", "head", env=env)
+
+    def test_migrations_round_trip_on_postgres(self, project: GeneratedProject) -> None:
+        server = require_postgres()
+        url, name = project.create_postgres_database(server)
+        try:
+            env = project.app_env(url)
+            project.run("alembic", "upgrade", "head", env=env)
+            project.run("alembic", "check", env=env)
+            project.run("alembic", "downgrade", "base", env=env)
+        finally:
+            project.drop_postgres_database(server, name)
+
+    def test_dockerfile_cmd_serves_health_and_ready(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        env = project.app_env(
+            f"sqlite+aiosqlite:///{tmp_path / 'served.sqlite3'}", ENVIRONMENT="production"
+        )
+        project.run("alembic", "upgrade", "head", env=env)
+        command = dockerfile_cmd(project)
+        assert command[0] == "uvicorn"
+        assert "--factory" in command
+        host = command.index("--host")
+        command[host + 1] = "127.0.0.1"
+        port = command.index("--port")
+        del command[port : port + 2]
+        for server in serve(project, env, command):
+            status, body = server.get("/health")
+            assert (status, json.loads(body)) == (200, {"status": "ok"})
+            status, body = server.get("/ready")
+            assert status == 200
+            assert json.loads(body)["checks"] == {"database": "ok"}
+            status, body = server.get("/docs")
+            assert status == 404
+            assert json.loads(body)["error"]["code"] == "NOT_FOUND"
+
+    def test_workflow_passes_actionlint(self, project: GeneratedProject) -> None:
+        actionlint = shutil.which("actionlint", path=str(TOOLS)) or shutil.which("actionlint")
+        assert actionlint, "actionlint is a test dependency: pip install -e '.[test]'"
+        workflow = project.root / ".github" / "workflows" / "ci.yml"
+        result = project.run(actionlint, str(workflow))
+        assert result.returncode == 0
+        jobs = yaml.safe_load(workflow.read_text())["jobs"]
+        steps = " ".join(
+            shlex.join([step.get("run", "")]) for job in jobs.values() for step in job["steps"]
+        )
+        for tool in ("ruff check", "ruff format --check", "mypy", "pytest", "pip-audit"):
+            assert tool in steps, tool
+        assert "postgres" in jobs["test"]["services"]
+
+    def test_dockerfile_passes_hadolint(self, project: GeneratedProject) -> None:
+        hadolint = shutil.which("hadolint", path=str(TOOLS)) or shutil.which("hadolint")
+        assert hadolint, "hadolint is a test dependency: pip install -e '.[test]'"
+        project.run(hadolint, "Dockerfile")
+        dockerfile = (project.root / "Dockerfile").read_text()
+        assert dockerfile.count("\nFROM ") >= 2, "multi-stage"
+        assert re.search(r"^USER \d+", dockerfile, re.MULTILINE), "non-root user"
+        assert "HEALTHCHECK" in dockerfile
+        assert "--no-dev" in dockerfile
+
+    def test_compose_has_what_the_app_needs(self, project: GeneratedProject) -> None:
+        compose = yaml.safe_load((project.root / "docker-compose.yml").read_text())
+        services = compose["services"]
+        expected = {"api", "migrate", "redis"} | (
+            {"db"} if project.database == "postgres" else set()
+        )
+        assert set(services) == expected
+        for name in expected - {"migrate"}:
+            assert "healthcheck" in services[name], name
+        assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+        assert services["api"]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        environment = services["api"]["environment"]
+        assert f"{project.env_prefix}JWT_SECRET" in environment
+        url = environment[f"{project.env_prefix}DATABASE_URL"]
+        assert url.startswith(
+            "postgresql+asyncpg://" if project.database == "postgres" else "sqlite"
+        )
+        assert compose["volumes"]
+
+
+class TestDefaultProject(GeneratedProjectChecks):
+    """`forge new demo --defaults`: SQLite, Python 3.12."""
+
+    scenario: ClassVar[dict[str, Any]] = {"name": "demo"}
+
+
+class TestPostgresProject(GeneratedProjectChecks):
+    """A PostgreSQL project on Python 3.11 with an awkward name and description."""
+
+    scenario: ClassVar[dict[str, Any]] = {
+        "name": "Billing-API",
+        "database": "postgres",
+        "python_version": "3.11",
+        "description": 'Bills "customers" \\ keeps {{ braces }} & <tags>',
+    }
