@@ -220,6 +220,8 @@ def test_without_a_tty_defaults_are_used_and_nothing_waits_for_input(
             "env_prefix": "MY_API_",
             "project_title": "My Api",
             "default_database_url": "sqlite+aiosqlite:///./my_api.db",
+            "description_py": '"A production-grade FastAPI service."',
+            "description_toml": '"A production-grade FastAPI service."',
             "forge_version": fastapi_forge.__version__,
         }
     ]

@@ -1,0 +1,146 @@
+"""Render tests (pytest-copie): the exact files each option set produces, and what differs."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO_ROOT / "templates" / "project"
+
+EXPECTED_FILES = [
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".env.example",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".python-version",
+    "Dockerfile",
+    "README.md",
+    "alembic.ini",
+    "docker-compose.yml",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/2026_11_22_0000-0001_create_users_and_refresh_tokens.py",
+    "pyproject.toml",
+    "src/shop/__init__.py",
+    "src/shop/core/__init__.py",
+    "src/shop/core/config.py",
+    "src/shop/core/database.py",
+    "src/shop/core/errors.py",
+    "src/shop/core/hosts.py",
+    "src/shop/core/logging.py",
+    "src/shop/core/metrics.py",
+    "src/shop/core/middleware.py",
+    "src/shop/core/rate_limit.py",
+    "src/shop/core/security.py",
+    "src/shop/features/__init__.py",
+    "src/shop/features/auth/__init__.py",
+    "src/shop/features/auth/dependencies.py",
+    "src/shop/features/auth/exceptions.py",
+    "src/shop/features/auth/models.py",
+    "src/shop/features/auth/repository.py",
+    "src/shop/features/auth/router.py",
+    "src/shop/features/auth/schemas.py",
+    "src/shop/features/auth/service.py",
+    "src/shop/features/health/__init__.py",
+    "src/shop/features/health/router.py",
+    "src/shop/features/users/__init__.py",
+    "src/shop/features/users/dependencies.py",
+    "src/shop/features/users/exceptions.py",
+    "src/shop/features/users/models.py",
+    "src/shop/features/users/repository.py",
+    "src/shop/features/users/router.py",
+    "src/shop/features/users/schemas.py",
+    "src/shop/features/users/service.py",
+    "src/shop/main.py",
+    "src/shop/manage.py",
+    "src/shop/py.typed",
+    "src/shop/registry.py",
+    "src/shop/shared/__init__.py",
+    "src/shop/shared/models.py",
+    "src/shop/shared/pagination.py",
+    "src/shop/shared/repository.py",
+    "src/shop/shared/schemas.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/factories.py",
+    "tests/test_architecture.py",
+    "tests/test_auth.py",
+    "tests/test_config.py",
+    "tests/test_errors.py",
+    "tests/test_health.py",
+    "tests/test_manage.py",
+    "tests/test_middleware.py",
+    "tests/test_migrations.py",
+    "tests/test_users.py",
+]
+
+OPTION_SETS = [
+    {"database": "sqlite", "python_version": "3.11"},
+    {"database": "sqlite", "python_version": "3.12"},
+    {"database": "sqlite", "python_version": "3.13"},
+    {"database": "postgres", "python_version": "3.11"},
+    {"database": "postgres", "python_version": "3.12"},
+    {"database": "postgres", "python_version": "3.13"},
+]
+
+
+def render(copie: Any, **answers: str) -> Path:
+    result = copie.copy(extra_answers={"project_name": "shop", **answers}, template_dir=TEMPLATE)
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_dir
+    return project
+
+
+def files_of(project: Path) -> list[str]:
+    return sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: "-".join(o.values()))
+def test_exact_file_list(copie: Any, options: dict[str, str]) -> None:
+    assert files_of(render(copie, **options)) == sorted(EXPECTED_FILES)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_database_option_decides_url_and_compose(copie: Any, database: str) -> None:
+    project = render(copie, database=database)
+    scheme = "postgresql+asyncpg://" if database == "postgres" else "sqlite+aiosqlite:///"
+    assert f"SHOP_DATABASE_URL={scheme}" in (project / ".env.example").read_text()
+    assert f'SecretStr("{scheme}' in (project / "src/shop/core/config.py").read_text()
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    assert ("db" in compose["services"]) is (database == "postgres")
+    assert ("pgdata" in compose["volumes"]) is (database == "postgres")
+    assert ("docker compose up -d db" in (project / "README.md").read_text()) is (
+        database == "postgres"
+    )
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
+def test_python_option_decides_interpreter_not_code(copie: Any, version: str) -> None:
+    project = render(copie, python_version=version)
+    assert (project / ".python-version").read_text().strip() == version
+    assert f"ARG PYTHON_VERSION={version}" in (project / "Dockerfile").read_text()
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    assert workflow["env"]["PYTHON_VERSION"] == version
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.11"' in pyproject
+    assert 'target-version = "py311"' in pyproject
+
+
+def test_answers_file_records_answers_and_version(copie: Any) -> None:
+    project = render(copie, database="postgres", description="Orders")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_forge_template"] == "project"
+    assert answers["database"] == "postgres"
+    assert answers["description"] == "Orders"
+    assert answers["package_name"] == "shop"
+    assert "_src_path" not in answers, "a machine-specific path must not be recorded"
+
+
+def test_workflow_expressions_survive_rendering(copie: Any) -> None:
+    workflow = (render(copie) / ".github/workflows/ci.yml").read_text()
+    assert "${{ github.ref }}" in workflow
+    assert "${{ matrix.database == 'postgres'" in workflow
