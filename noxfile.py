@@ -1,0 +1,31 @@
+"""Developer sessions: `nox -s lint`, `nox -s tests`, `nox -s e2e`."""
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff (lint and format) and mypy --strict on our own code."""
+    session.install("-e", ".[test]")
+    session.run("ruff", "check", "fastapi_forge", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "fastapi_forge", "tests", "noxfile.py")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The fast tier: CLI, naming, literals and render tests."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-n", "2", "--dist", "loadscope", "-m", "not e2e", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def e2e(session: nox.Session) -> None:
+    """Generated projects: install, lint, type check, test and migrate them, on both databases."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-n", "2", "--dist", "loadscope", "-m", "e2e", *session.posargs)
