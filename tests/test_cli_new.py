@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import staging_leftovers, tree_snapshot, write_stub_project
 from typer.testing import CliRunner, Result
 
 import fastapi_forge
 from fastapi_forge import cli, project
 from fastapi_forge.cli import app
+
+from .conftest import staging_leftovers, tree_snapshot, write_stub_project
 
 SECRET_LINE = re.compile(r"^(?P<prefix>[A-Z0-9_]+_)JWT_SECRET=(?P<value>.*)$", re.MULTILINE)
 

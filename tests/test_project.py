@@ -5,7 +5,6 @@ from typing import Any, cast
 
 import pytest
 import yaml
-from conftest import tree_snapshot, write_stub_project
 from rich.console import Console
 
 from fastapi_forge import project
@@ -13,6 +12,8 @@ from fastapi_forge.console import build_file_tree
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import normalize_project_name
 from fastapi_forge.render import template_dir
+
+from .conftest import tree_snapshot, write_stub_project
 
 NAMES = normalize_project_name("my-api")
 

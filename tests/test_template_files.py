@@ -1,5 +1,6 @@
 """Render tests (pytest-copie): the exact files each option set produces, and what differs."""
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,15 @@ def test_workflow_expressions_survive_rendering(copie: Any) -> None:
     workflow = (render(copie) / ".github/workflows/ci.yml").read_text()
     assert "${{ github.ref }}" in workflow
     assert "${{ matrix.database == 'postgres'" in workflow
+
+
+def test_bytecode_in_the_installed_template_is_not_copied(copie: Any, tmp_path: Path) -> None:
+    template = tmp_path / "project"
+    shutil.copytree(TEMPLATE, template)
+    cache = template / "template" / "src" / "{{ package_name }}" / "__pycache__"
+    cache.mkdir()
+    (cache / "main.cpython-311.pyc").write_bytes(b"\x00")
+    (template / "template" / "stray.pyc").write_bytes(b"\x00")
+    result = copie.copy(extra_answers={"project_name": "shop"}, template_dir=template)
+    assert result.exit_code == 0, result.exception
+    assert files_of(result.project_dir) == sorted(EXPECTED_FILES)

@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +18,8 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
-from .conftest import GeneratedProject, generate, require_postgres, serve
+from ..test_template_files import EXPECTED_FILES
+from .conftest import UV, GeneratedProject, clean_env, generate, require_postgres, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -189,3 +191,44 @@ class TestPostgresProject(GeneratedProjectChecks):
         "python_version": "3.11",
         "description": 'Bills "customers" \\ keeps {{ braces }} & <tags>',
     }
+
+
+def test_installed_wheel_renders_exactly_the_template(tmp_path: Path) -> None:
+    """README command 1 installs the wheel with pip, which byte-compiles the templates."""
+    repo = Path(__file__).resolve().parents[2]
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [UV, "build", "--wheel", "--out-dir", str(dist), str(repo)],
+        check=True,
+        capture_output=True,
+        env=clean_env(),
+    )
+    wheel = next(dist.glob("fastapi_forge-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([UV, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    subprocess.run(
+        [
+            UV,
+            "pip",
+            "install",
+            "-q",
+            "--compile-bytecode",
+            "--python",
+            str(venv / "bin" / "python"),
+            str(wheel),
+        ],
+        check=True,
+        env=clean_env(),
+    )
+    result = subprocess.run(
+        [str(venv / "bin" / "forge"), "new", "shop", "--defaults"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_env(),
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "shop"
+    written = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
+    assert written == sorted([*EXPECTED_FILES, ".env"])
