@@ -76,6 +76,7 @@ EXPECTED_FILES = [
     "tests/test_manage.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
+    "tests/test_rate_limit.py",
     "tests/test_users.py",
 ]
 

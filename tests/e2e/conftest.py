@@ -31,6 +31,7 @@ from fastapi_forge.project import create_project
 POSTGRES_SERVER_URL = os.environ.get(
     "FORGE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("FORGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 UV = find_uv_bin()
 
@@ -61,24 +62,34 @@ def find_python(version: str) -> str:
     pytest.fail(f"no Python {version} interpreter found; install one (uv python install {version})")
 
 
-def postgres_reachable(url: str = POSTGRES_SERVER_URL) -> bool:
-    """Whether something accepts TCP connections at the PostgreSQL URL's host and port."""
+def reachable(url: str, default_port: int) -> bool:
+    """Whether something accepts TCP connections at the URL's host and port."""
     parts = urlsplit(url.replace("+asyncpg", ""))
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
+        address = (parts.hostname or "127.0.0.1", parts.port or default_port)
+        with socket.create_connection(address, 2):
             return True
     except OSError:
         return False
 
 
+def _require(name: str, url: str, default_port: int, variable: str) -> str:
+    if reachable(url, default_port):
+        return url
+    message = f"{name} is not reachable at {url}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: the {name} tests must run)")
+    pytest.skip(f"{message}; set {variable} or start {name}")
+
+
 def require_postgres() -> str:
     """The PostgreSQL server URL; in CI a missing server fails the test, never skips it."""
-    if postgres_reachable():
-        return POSTGRES_SERVER_URL
-    message = f"PostgreSQL is not reachable at {POSTGRES_SERVER_URL}"
-    if IN_CI:
-        pytest.fail(message + " (CI=true: the PostgreSQL tests must run)")
-    pytest.skip(message + "; set FORGE_TEST_POSTGRES_URL or start PostgreSQL")
+    return _require("PostgreSQL", POSTGRES_SERVER_URL, 5432, "FORGE_TEST_POSTGRES_URL")
+
+
+def require_redis() -> str:
+    """The Redis URL; in CI a missing server fails the test, never skips it."""
+    return _require("Redis", REDIS_URL, 6379, "FORGE_TEST_REDIS_URL")
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -19,7 +19,15 @@ import pytest
 import yaml
 
 from ..test_template_files import EXPECTED_FILES
-from .conftest import UV, GeneratedProject, clean_env, generate, require_postgres, serve
+from .conftest import (
+    UV,
+    GeneratedProject,
+    clean_env,
+    generate,
+    require_postgres,
+    require_redis,
+    serve,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -76,15 +84,16 @@ class GeneratedProjectChecks:
             assert "noqa" not in text, path
 
     def test_own_suite_passes_on_sqlite(self, project: GeneratedProject) -> None:
-        result = project.run("pytest", "-q", "-p", "no:cacheprovider")
+        env = {"TEST_REDIS_URL": require_redis()}
+        result = project.run("pytest", "-q", "-p", "no:cacheprovider", "-rs", env=env)
         assert passed_count(result.stdout) >= 100
+        assert "SKIPPED" not in result.stdout
 
     def test_own_suite_passes_on_postgres(self, project: GeneratedProject) -> None:
-        server = require_postgres()
-        result = project.run(
-            "pytest", "-q", "-p", "no:cacheprovider", env={"TEST_DATABASE_URL": server}
-        )
+        env = {"TEST_DATABASE_URL": require_postgres(), "TEST_REDIS_URL": require_redis()}
+        result = project.run("pytest", "-q", "-p", "no:cacheprovider", "-rs", env=env)
         assert passed_count(result.stdout) >= 100
+        assert "SKIPPED" not in result.stdout
 
     def test_migrations_round_trip_on_sqlite(
         self, project: GeneratedProject, tmp_path: Path
