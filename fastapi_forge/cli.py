@@ -14,6 +14,7 @@ import typer
 
 from fastapi_forge import __version__, console
 from fastapi_forge.errors import ForgeError
+from fastapi_forge.feature import add_feature
 from fastapi_forge.naming import normalize_project_name
 from fastapi_forge.project import (
     DATABASES,
@@ -32,6 +33,12 @@ from fastapi_forge.project import (
 
 __all__ = ["app"]
 
+FIELD_HELP = (
+    "A field, NAME:TYPE[?][:MODIFIER]...; repeat for more. Types: str text int float "
+    "decimal bool date datetime uuid enum=a,b json ref=<feature>; '?' makes it optional. "
+    "Modifiers: max= min= ge= gt= le= lt= unique index default= digits= places=. "
+    "See the README for the whole language."
+)
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
@@ -198,3 +205,88 @@ def _ask_python() -> PythonVersion:
     """Ask which Python version to target."""
     answer = console.ask_choice("Python version", PYTHON_VERSIONS, DEFAULT_PYTHON_VERSION)
     return next(choice for choice in PYTHON_VERSIONS if choice == answer)
+
+
+@app.command(
+    "add-feature",
+    epilog=(
+        "Examples:\n\n"
+        "  forge add-feature customers --field name:str:max=120:unique --field email:str?\n\n"
+        "  forge add-feature orders --field total:decimal:gt=0 "
+        "--field status:enum=pending,paid,shipped --field customer:ref=customers\n\n"
+        "  forge add-feature announcements --public --field title:str --field body:text"
+    ),
+)
+def add_feature_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Feature name, singular or plural: order, orders, order-items, people.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            "-f",
+            help=FIELD_HELP,
+            metavar="SPEC",
+            show_default=False,
+        ),
+    ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="No authentication and no owner: anyone may read and change the rows.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Re-render an existing slice's own files (the registry is left as it is).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the files and the registry edit; write nothing."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
+) -> None:
+    """Add a typed CRUD slice (model, schemas, repository, service, router, migration, tests).
+
+    Run it anywhere inside a project made by [bold]forge new[/bold]. Without --field, the
+    slice gets one field, [bold]name:str[/bold].
+    """
+    try:
+        result = add_feature(
+            Path.cwd(), name, fields or [], public=public, force=force, dry_run=dry_run
+        )
+    except ForgeError as exc:
+        console.print_error(str(exc))
+        raise typer.Exit(EXIT_USER_ERROR) from None
+    except (KeyboardInterrupt, EOFError):
+        console.print_error("interrupted; the project was left as it was")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if quiet:
+        return
+    if result.default_fields_used:
+        console.print_note("no --field given: the slice has one field, name:str")
+    console.print_feature(result)
+    console.print_file_tree([planned.path for planned in result.files], "./")
+    if result.registry_diff:
+        console.stdout.print(result.registry_diff, markup=False, highlight=False)
+    count = len(result.files)
+    if result.dry_run:
+        console.print_note(f"dry run: would write {count} files; nothing was written")
+        return
+    console.print_note(f"wrote {count} files in {result.seconds:.2f} s")
+    console.print_next_steps(
+        ["uv run alembic upgrade head", f"uv run pytest tests/{result.names.plural_snake}"]
+    )

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = structlog.get_logger(__name__)
@@ -208,6 +208,17 @@ def register_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, default_code)
         message = exc.detail if isinstance(exc.detail, str) else phrase
         return error_response(exc.status_code, code, message, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def handle_data_error(_: Request, exc: DataError) -> JSONResponse:
+        # A value the schema let through but the database refused (out of range, bad
+        # encoding). The schemas should have caught it; this keeps it a 422, not a 500.
+        logger.warning("data_error", error=str(exc.orig))
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            "A value is out of range for the database",
+        )
 
     @app.exception_handler(IntegrityError)
     async def handle_integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:

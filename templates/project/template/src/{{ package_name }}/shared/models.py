@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -20,6 +21,11 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """Store a ``StrEnum`` by its values (``"paid"``), not its member names (``"PAID"``)."""
+    return [member.value for member in enum]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, UnaryExpression, func, select
+from sqlalchemy import ColumnElement, UnaryExpression, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.errors import ValidationError
@@ -12,6 +12,7 @@ from .models import Base
 from .pagination import PageParams
 
 ModelT = TypeVar("ModelT", bound=Base)
+OtherT = TypeVar("OtherT", bound=Base)
 
 
 class BaseRepository(Generic[ModelT]):
@@ -27,6 +28,10 @@ class BaseRepository(Generic[ModelT]):
     async def get(self, entity_id: uuid.UUID) -> ModelT | None:
         """The row with this primary key, or None."""
         return await self.session.get(self.model, entity_id)
+
+    async def get_related(self, model: type[OtherT], entity_id: uuid.UUID) -> OtherT | None:
+        """A row of another model by primary key (to check a reference), or None."""
+        return await self.session.get(model, entity_id)
 
     async def add(self, entity: ModelT) -> ModelT:
         """Insert a new row; constraint violations surface here, not at commit."""
@@ -45,6 +50,22 @@ class BaseRepository(Generic[ModelT]):
         """Delete a row and flush."""
         await self.session.delete(entity)
         await self.session.flush()
+
+    async def find_duplicates(
+        self, values: Mapping[str, Any], *, exclude_id: uuid.UUID | None = None
+    ) -> list[str]:
+        """The names in ``values`` whose value another row already holds."""
+        duplicates: list[str] = []
+        table = self.model.__table__
+        for name, value in values.items():
+            if value is None:
+                continue
+            criteria = [table.c[name] == value]
+            if exclude_id is not None:
+                criteria.append(table.c.id != exclude_id)
+            if await self.session.scalar(select(exists().where(*criteria))):
+                duplicates.append(name)
+        return duplicates
 
     async def page(
         self,

@@ -4,7 +4,7 @@ from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...core.security import Role
-from ...shared.models import Base, TimestampMixin, UUIDPrimaryKeyMixin
+from ...shared.models import Base, TimestampMixin, UUIDPrimaryKeyMixin, enum_values
 
 EMAIL_MAX_LENGTH = 320
 FULL_NAME_MAX_LENGTH = 120
@@ -25,7 +25,7 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
             native_enum=False,
             length=20,
             validate_strings=True,
-            values_callable=lambda roles: [role.value for role in roles],
+            values_callable=enum_values,
         ),
         default=Role.USER,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from ...core.security import Role
-from ...shared.schemas import AppSchema
+from ...shared.schemas import NO_NUL_PATTERN, AppSchema
 from .models import FULL_NAME_MAX_LENGTH
 
 PASSWORD_MIN_LENGTH = 8
@@ -20,7 +20,7 @@ Password = Annotated[
 ]
 FullName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=FULL_NAME_MAX_LENGTH, pattern=r"^[^\x00]*$"),
+    StringConstraints(min_length=1, max_length=FULL_NAME_MAX_LENGTH, pattern=NO_NUL_PATTERN),
 ]
 
 

@@ -1,0 +1,523 @@
+"""Turn parsed fields into the code fragments the feature template prints.
+
+Every decision about a field (column type, constraints, schema type, filters, test values)
+is made here, once, in Python; the templates only lay the fragments out. The output is
+formatted by ruff afterwards, so fragments may be long lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi_forge.errors import UserError
+from fastapi_forge.fields import FieldSpec
+
+__all__ = ["INT32_MAX", "INT32_MIN", "FieldCode", "RefCode", "field_code", "pascal"]
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+POSTGRES_IDENTIFIER_LIMIT = 63
+DEFAULT_STR_MAX = 255
+DEFAULT_DIGITS = 12
+DEFAULT_PLACES = 2
+MISSING_ROW_UUID = "00000000-0000-4000-8000-000000000000"
+
+
+def pascal(snake: str) -> str:
+    """``order_status`` -> ``OrderStatus``."""
+    return "".join(part.capitalize() for part in snake.split("_") if part)
+
+
+@dataclass(frozen=True)
+class RefCode:
+    """What a reference field needs to know about the feature it points at."""
+
+    plural_snake: str
+    singular_snake: str
+    singular_pascal: str
+
+
+@dataclass(frozen=True)
+class FilterCode:
+    """One query parameter of the list endpoint and the criterion it adds."""
+
+    param: str
+    annotation: str
+    query_args: str
+    criterion: str
+
+
+@dataclass
+class FieldCode:
+    """Everything the templates print for one field."""
+
+    name: str
+    spec: str
+    kind: str
+    optional: bool
+    required: bool
+    unique: bool
+    model_line: str
+    migration_column: str
+    create_line: str
+    update_line: str
+    read_line: str
+    filters: list[FilterCode]
+    range_filter: bool
+    equality_filter: bool
+    sortable: bool
+    example: str
+    uses_counter: bool
+    invalid: list[tuple[str, str]]
+    after: str | None
+    enum_class: str | None = None
+    enum_members: list[tuple[str, str]] = field(default_factory=list)
+    ref: RefCode | None = None
+    check_constraints: list[tuple[str, str]] = field(default_factory=list)
+    indexes: list[tuple[str, bool]] = field(default_factory=list)
+    unique_constraint: str | None = None
+    foreign_key: tuple[str, str] | None = None
+
+
+def _identifier(name: str) -> str:
+    if len(name) > POSTGRES_IDENTIFIER_LIMIT:
+        raise UserError(
+            f"the generated database name '{name}' is longer than PostgreSQL's "
+            f"{POSTGRES_IDENTIFIER_LIMIT}-character limit; use a shorter feature or field name"
+        )
+    return name
+
+
+def _sql_literal(value: int | float | Decimal) -> str:
+    return str(value)
+
+
+def _numeric_bounds(spec: FieldSpec) -> list[tuple[str, str, Any]]:
+    """(keyword, SQL operator, value) for each bound the field declares."""
+    bounds: list[tuple[str, str, Any]] = []
+    for keyword, operator in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+        value = getattr(spec, keyword)
+        if value is not None:
+            bounds.append((keyword, operator, value))
+    return bounds
+
+
+def _lower_upper(spec: FieldSpec, step: Any) -> tuple[Any | None, Any | None]:
+    lower = spec.ge if spec.ge is not None else (spec.gt + step if spec.gt is not None else None)
+    upper = spec.le if spec.le is not None else (spec.lt - step if spec.lt is not None else None)
+    return lower, upper
+
+
+def _clamp(value: Any, lower: Any | None, upper: Any | None) -> Any:
+    if lower is not None and value < lower:
+        value = lower
+    if upper is not None and value > upper:
+        value = upper
+    return value
+
+
+def _kwargs(**values: Any) -> str:
+    return ", ".join(f"{key}={value}" for key, value in values.items() if value is not None)
+
+
+def _number_kwargs(spec: FieldSpec, render: Any) -> dict[str, str | None]:
+    return {
+        keyword: render(getattr(spec, keyword)) if getattr(spec, keyword) is not None else None
+        for keyword in ("ge", "gt", "le", "lt")
+    }
+
+
+def _str_example(spec: FieldSpec, max_length: int) -> tuple[str, bool]:
+    minimum = max(spec.min_length or 1, 1)
+    if spec.unique:
+        base = spec.name.replace("_", " ").capitalize()
+        if len(base) + 11 <= max_length:
+            return f'f"{base} {{n}}"', True
+        width = min(max(minimum, 6), max_length)
+        return f'f"{{n:0{width}d}}"', True
+    text = f"Example {spec.name.replace('_', ' ')}"
+    if len(text) > max_length:
+        text = text[:max_length]
+    if len(text) < minimum:
+        text = text.ljust(minimum, "x")
+    return repr(text), False
+
+
+def _int_example(spec: FieldSpec) -> tuple[str, bool]:
+    lower, upper = _lower_upper(spec, 1)
+    low = INT32_MIN if lower is None else max(lower, INT32_MIN)
+    if spec.unique:
+        start = 0 if lower is None else lower
+        return f"{start} + n", True
+    return repr(_clamp(42, low, upper)), False
+
+
+def _float_example(spec: FieldSpec) -> tuple[str, bool]:
+    lower, upper = _lower_upper(spec, 0.5)
+    if spec.unique:
+        start = 0.5 if lower is None else float(lower) + 0.5
+        return f"{start!r} + n", True
+    return repr(float(_clamp(2.5, lower, upper))), False
+
+
+def _decimal_example(spec: FieldSpec) -> tuple[str, bool]:
+    digits = spec.max_digits or DEFAULT_DIGITS
+    places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
+    step = Decimal(1).scaleb(-places)
+    lower, upper = _lower_upper(spec, step)
+    integer_limit = 10 ** (digits - places) - 1
+    candidate = _clamp(Decimal(min(12, integer_limit)) + Decimal("0.5"), lower, upper)
+    quantum = Decimal(1).scaleb(-places)
+    if spec.unique:
+        start = int(lower) + 1 if lower is not None else 0
+        suffix = "." + "0" * places if places else ""
+        return f'f"{{{start} + n}}{suffix}"', True
+    return repr(str(Decimal(candidate).quantize(quantum))), False
+
+
+def _date_example(spec: FieldSpec) -> tuple[str, bool]:
+    if spec.unique:
+        return "(date(2024, 1, 1) + timedelta(days=n)).isoformat()", True
+    return repr(date(2024, 1, 31).isoformat()), False
+
+
+def _datetime_example(spec: FieldSpec) -> tuple[str, bool]:
+    if spec.unique:
+        moment = "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=n)"
+        return f'({moment}).isoformat().replace("+00:00", "Z")', True
+    return repr("2024-01-31T12:00:00Z"), False
+
+
+def _default_literal(spec: FieldSpec, enum_class: str | None) -> str | None:
+    if not spec.has_default:
+        return None
+    value = spec.default
+    if spec.kind == "enum":
+        return f"{enum_class}.{str(value).upper()}"
+    if spec.kind == "decimal":
+        return f"Decimal({str(value)!r})"
+    if spec.kind == "date":
+        assert isinstance(value, date)
+        return f"date({value.year}, {value.month}, {value.day})"
+    return repr(value)
+
+
+def field_code(
+    spec: FieldSpec, *, table: str, singular_pascal: str, ref: RefCode | None
+) -> FieldCode:
+    """The code fragments for ``spec`` in a table named ``table``."""
+    name = spec.column_name
+    nullable = spec.optional
+    enum_class = f"{singular_pascal}{pascal(spec.name)}" if spec.kind == "enum" else None
+    default = _default_literal(spec, enum_class)
+    required = not spec.optional and default is None
+    checks: list[tuple[str, str]] = []
+    invalid: list[tuple[str, str]] = []
+    filters: list[FilterCode] = []
+    after: str | None = None
+    members: list[tuple[str, str]] = []
+
+    model_args: list[str] = []
+    schema_type: str
+    read_type: str
+    migration_type: str
+    query_args = ""
+    example: str
+    uses_counter = False
+    equality = range_filter = False
+
+    if spec.kind in ("str", "text"):
+        max_length = spec.max_length
+        if spec.kind == "str" and max_length is None:
+            max_length = DEFAULT_STR_MAX
+        min_length = max(spec.min_length or 1, 1) if spec.kind == "str" else spec.min_length
+        model_args.append(f"String({max_length})" if max_length else "Text")
+        migration_type = f"sa.String(length={max_length})" if max_length else "sa.Text()"
+        constraints = _kwargs(
+            min_length=min_length, max_length=max_length, pattern="NO_NUL_PATTERN"
+        )
+        schema_type = f"Annotated[str, StringConstraints({constraints})]"
+        read_type = "str"
+        if spec.min_length and spec.min_length > 1:
+            checks.append((f"{name}_min_length", f'length("{name}") >= {spec.min_length}'))
+            invalid.append(("too_short", repr("x" * (spec.min_length - 1))))
+        if max_length:
+            invalid.append(("too_long", f'"x" * {max_length + 1}'))
+        invalid += [("nul_byte", repr("a\x00b")), ("not_a_string", "123")]
+        example, uses_counter = _str_example(spec, max_length or 10_000)
+        if spec.kind == "str":
+            equality = True
+            query_args = _kwargs(max_length=max_length, pattern="NO_NUL_PATTERN")
+    elif spec.kind == "int":
+        model_args.append("Integer")
+        migration_type = "sa.Integer()"
+        kwargs = _number_kwargs(spec, repr)
+        if kwargs["ge"] is None and kwargs["gt"] is None:
+            kwargs["ge"] = "INT32_MIN"
+        if kwargs["le"] is None and kwargs["lt"] is None:
+            kwargs["le"] = "INT32_MAX"
+        constraints = _kwargs(**kwargs)
+        schema_type = f"Annotated[int, Field({constraints})]"
+        read_type = "int"
+        query_args = constraints
+        example, uses_counter = _int_example(spec)
+        invalid += [("not_a_number", repr("abc")), ("fraction", "1.5")]
+        invalid += _bound_violations(spec, 1)
+        if spec.le is None and spec.lt is None:
+            invalid.append(("above_int32", repr(INT32_MAX + 1)))
+        if spec.ge is None and spec.gt is None:
+            invalid.append(("below_int32", repr(INT32_MIN - 1)))
+        range_filter = True
+        after = "lambda value: value + 1"
+    elif spec.kind == "float":
+        model_args.append("Double")
+        migration_type = "sa.Double()"
+        constraints = _kwargs(allow_inf_nan="False", **_number_kwargs(spec, repr))
+        schema_type = f"Annotated[float, Field({constraints})]"
+        read_type = "float"
+        query_args = constraints
+        example, uses_counter = _float_example(spec)
+        invalid += [("not_a_number", repr("abc")), ("infinite", repr("inf"))]
+        invalid += _bound_violations(spec, 1)
+        range_filter = True
+        after = "lambda value: value + 1"
+    elif spec.kind == "decimal":
+        digits = spec.max_digits or DEFAULT_DIGITS
+        places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
+        model_args.append(f"Numeric({digits}, {places})")
+        migration_type = f"sa.Numeric(precision={digits}, scale={places})"
+        constraints = _kwargs(
+            max_digits=digits,
+            decimal_places=places,
+            allow_inf_nan="False",
+            **_number_kwargs(spec, lambda value: f"Decimal({str(value)!r})"),
+        )
+        schema_type = f"Annotated[Decimal, Field({constraints})]"
+        read_type = "Decimal"
+        query_args = constraints
+        example, uses_counter = _decimal_example(spec)
+        invalid += [
+            ("not_a_number", repr("abc")),
+            ("too_many_places", repr("1." + "1" * (places + 1))),
+            ("too_many_digits", repr("9" * (digits - places + 1))),
+            ("not_finite", repr("NaN")),
+        ]
+        invalid += [
+            (label, repr(str(value)))
+            for label, value in _bound_values(spec, Decimal(1).scaleb(-places))
+        ]
+        range_filter = True
+        after = "lambda value: str(Decimal(value) + 1)"
+    elif spec.kind == "bool":
+        model_args.append("Boolean")
+        migration_type = "sa.Boolean()"
+        schema_type = "bool"
+        read_type = "bool"
+        example = "True"
+        invalid.append(("not_a_boolean", repr("maybe")))
+        equality = True
+    elif spec.kind == "date":
+        model_args.append("Date")
+        migration_type = "sa.Date()"
+        schema_type = read_type = "date"
+        example, uses_counter = _date_example(spec)
+        invalid += [("not_a_date", repr("2024-13-45")), ("not_a_string", "[1]")]
+        range_filter = True
+        after = "lambda value: (date.fromisoformat(value) + timedelta(days=1)).isoformat()"
+    elif spec.kind == "datetime":
+        model_args.append("UTCDateTime()")
+        migration_type = "sa.DateTime(timezone=True)"
+        schema_type = "AwareDatetime"
+        read_type = "datetime"
+        example, uses_counter = _datetime_example(spec)
+        invalid += [("not_a_datetime", repr("yesterday")), ("naive", repr("2024-01-31T12:00:00"))]
+        range_filter = True
+        after = "lambda value: (datetime.fromisoformat(value) + timedelta(days=1)).isoformat()"
+    elif spec.kind == "uuid":
+        model_args.append("Uuid")
+        migration_type = "sa.Uuid()"
+        schema_type = read_type = "uuid.UUID"
+        if spec.unique:
+            example, uses_counter = "str(uuid.uuid4())", False
+        else:
+            example = repr("8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3")
+        invalid.append(("not_a_uuid", repr("not-a-uuid")))
+        equality = True
+    elif spec.kind == "enum":
+        assert enum_class is not None
+        members = [(value.upper(), value) for value in spec.enum_values]
+        length = max(len(value) for value in spec.enum_values)
+        enum_name = _identifier(f"{table}_{spec.name}")
+        model_args.append(
+            f'Enum({enum_class}, name="{enum_name}", native_enum=False, length={length}, '
+            "create_constraint=True, validate_strings=True, values_callable=enum_values)"
+        )
+        values = ", ".join(repr(value) for value in spec.enum_values)
+        migration_type = (
+            f'sa.Enum({values}, name="{enum_name}", native_enum=False, length={length}, '
+            "create_constraint=True)"
+        )
+        schema_type = read_type = enum_class
+        example = repr(spec.enum_values[0])
+        invalid.append(("not_a_choice", repr("not_a_choice")))
+        equality = True
+    elif spec.kind == "json":
+        model_args.append("JSON(none_as_null=True)")
+        migration_type = "sa.JSON(none_as_null=True)"
+        schema_type = read_type = "JsonDocument"
+        example = '{"key": "value", "items": [1, 2]}'
+        invalid.append(("not_an_object_or_array", repr("text")))
+    elif spec.kind == "ref":
+        assert ref is not None
+        model_args.append(f'ForeignKey("{ref.plural_snake}.id", ondelete="RESTRICT")')
+        migration_type = "sa.Uuid()"
+        schema_type = read_type = "uuid.UUID"
+        example = f"str((await create_{ref.singular_snake}(session, owner_id)).id)"
+        invalid += [("not_a_uuid", repr("not-a-uuid")), ("missing_row", repr(MISSING_ROW_UUID))]
+        equality = True
+    else:  # pragma: no cover - parse_fields only produces the kinds above
+        raise UserError(f"unsupported field type '{spec.kind}'")
+
+    for keyword, operator, value in _numeric_bounds(spec):
+        if spec.kind in ("int", "float", "decimal"):
+            checks.append((f"{name}_{keyword}", f'"{name}" {operator} {_sql_literal(value)}'))
+
+    index = spec.index or spec.kind == "ref"
+    indexes: list[tuple[str, bool]] = []
+    unique_constraint = None
+    if index:
+        indexes.append((_identifier(f"ix_{table}_{name}"), spec.unique))
+    elif spec.unique:
+        unique_constraint = _identifier(f"uq_{table}_{name}")
+    foreign_key = None
+    if ref is not None:
+        foreign_key = (_identifier(f"fk_{table}_{name}_{ref.plural_snake}"), ref.plural_snake)
+    for constraint_name, _ in checks:
+        _identifier(f"ck_{table}_{constraint_name}")
+
+    if spec.unique:
+        model_args.append("unique=True")
+    if index:
+        model_args.append("index=True")
+    model_args.append(f"nullable={nullable}")
+    if default is not None:
+        model_args.append(f"default={default}")
+    python_type = {
+        "str": "str",
+        "text": "str",
+        "int": "int",
+        "float": "float",
+        "decimal": "Decimal",
+        "bool": "bool",
+        "date": "date",
+        "datetime": "datetime",
+        "uuid": "uuid.UUID",
+        "enum": enum_class or "str",
+        "json": "Any",
+        "ref": "uuid.UUID",
+    }[spec.kind]
+    mapped = f"{python_type} | None" if nullable and python_type != "Any" else python_type
+    model_line = f"{name}: Mapped[{mapped}] = mapped_column({', '.join(model_args)})"
+
+    create_type = f"{schema_type} | None" if nullable else schema_type
+    if nullable:
+        create_default = default or "None"
+        create_line = f"{name}: {create_type} = {create_default}"
+    elif default is not None:
+        create_line = f"{name}: {create_type} = {default}"
+    else:
+        create_line = f"{name}: {create_type}"
+    update_line = f"{name}: {schema_type} | None = None"
+    read_line = f"{name}: {read_type} | None" if nullable else f"{name}: {read_type}"
+
+    migration_column = f'sa.Column("{name}", {migration_type}, nullable={nullable})'
+
+    filter_type = {
+        "str": "str",
+        "int": "int",
+        "float": "float",
+        "decimal": "Decimal",
+        "bool": "bool",
+        "date": "date",
+        "datetime": "AwareDatetime",
+        "uuid": "uuid.UUID",
+        "enum": enum_class or "str",
+        "ref": "uuid.UUID",
+    }.get(spec.kind)
+    if equality and filter_type:
+        filters.append(
+            FilterCode(
+                param=name,
+                annotation=f"{filter_type} | None",
+                query_args=query_args,
+                criterion=f"{{model}}.{name} == filters.{name}",
+            )
+        )
+    if range_filter and filter_type:
+        for suffix, operator in (("min", ">="), ("max", "<=")):
+            filters.append(
+                FilterCode(
+                    param=f"{name}_{suffix}",
+                    annotation=f"{filter_type} | None",
+                    query_args=query_args,
+                    criterion=f"{{model}}.{name} {operator} filters.{name}_{suffix}",
+                )
+            )
+
+    return FieldCode(
+        name=name,
+        spec=spec.spec,
+        kind=spec.kind,
+        optional=nullable,
+        required=required,
+        unique=spec.unique,
+        model_line=model_line,
+        migration_column=migration_column,
+        create_line=create_line,
+        update_line=update_line,
+        read_line=read_line,
+        filters=filters,
+        range_filter=range_filter,
+        equality_filter=equality,
+        sortable=spec.kind != "json",
+        example=example,
+        uses_counter=uses_counter,
+        invalid=invalid,
+        after=after,
+        enum_class=enum_class,
+        enum_members=members,
+        ref=ref,
+        check_constraints=checks,
+        indexes=indexes,
+        unique_constraint=unique_constraint,
+        foreign_key=foreign_key,
+    )
+
+
+def _bound_values(spec: FieldSpec, step: Any) -> list[tuple[str, Any]]:
+    values: list[tuple[str, Any]] = []
+    if spec.ge is not None:
+        values.append(("below_ge", spec.ge - step))
+    if spec.gt is not None:
+        values.append(("not_above_gt", spec.gt))
+    if spec.le is not None:
+        values.append(("above_le", spec.le + step))
+    if spec.lt is not None:
+        values.append(("not_below_lt", spec.lt))
+    return values
+
+
+def _bound_violations(spec: FieldSpec, step: Any) -> list[tuple[str, str]]:
+    return [(label, repr(value)) for label, value in _bound_values(spec, step)]
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A file-name slug: lower case, words joined by underscores."""
+    return _SLUG.sub("_", text.lower()).strip("_")
