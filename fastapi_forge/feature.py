@@ -271,8 +271,8 @@ def format_python(files: Sequence[Path], config: Path) -> None:
     ruff = _ruff()
     paths = [str(path) for path in files]
     for arguments in (
-        ["check", "--fix", "--select", "I,F401", "--quiet", "--exit-zero"],
-        ["format", "--quiet"],
+        ["check", "--fix", "--select", "I,F401", "--quiet", "--exit-zero", "--no-cache"],
+        ["format", "--quiet", "--no-cache"],
     ):
         # Run from the project so ruff resolves `src = [...]` there: that is how it tells
         # the project's own package (first-party) from libraries when sorting imports.
@@ -492,7 +492,13 @@ def add_feature(
         )
     )
     if not dry_run:
-        apply_files(project.root, files)
+        try:
+            apply_files(project.root, files)
+        except OSError as exc:
+            raise UserError(
+                f"cannot write {exc.filename or project.root}: {exc.strerror or exc}; "
+                "the project was left as it was"
+            ) from exc
     return FeatureResult(
         project=project,
         names=names,
