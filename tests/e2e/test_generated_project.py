@@ -191,6 +191,62 @@ class TestDefaultProject(GeneratedProjectChecks):
     scenario: ClassVar[dict[str, Any]] = {"name": "demo"}
 
 
+EVERY_FIELD_TYPE = [
+    "orders",
+    "--field",
+    "title:str:max=120:min=2:unique",
+    "--field",
+    "notes:text?",
+    "--field",
+    "quantity:int:ge=0:le=1000:index",
+    "--field",
+    "weight:float:gt=0:lt=500.5",
+    "--field",
+    "total:decimal:digits=10:places=2:ge=0",
+    "--field",
+    "rush:bool:default=false",
+    "--field",
+    "due_on:date:index",
+    "--field",
+    "shipped_at:datetime?",
+    "--field",
+    "tracking:uuid:unique",
+    "--field",
+    "status:enum=pending,paid,shipped:default=pending",
+    "--field",
+    "tags:json?",
+    "--field",
+    "code:str:max=12:default=N/A",
+]
+
+
+class TestProjectWithFeatures(GeneratedProjectChecks):
+    """`forge new demo` then three slices: every field type, a reference, a public one."""
+
+    scenario: ClassVar[dict[str, Any]] = {
+        "name": "shop",
+        "features": [
+            EVERY_FIELD_TYPE,
+            [
+                "order-items",
+                "--field",
+                "order:ref=orders",
+                "--field",
+                "sku:str:max=40",
+                "--field",
+                "count:int:gt=0",
+            ],
+            ["announcements", "--public", "--field", "headline:str:min=3", "--field", "body:text"],
+        ],
+    }
+
+    def test_every_slice_is_wired_in(self, project: GeneratedProject) -> None:
+        registry = (project.root / "src" / project.package / "registry.py").read_text()
+        for feature in ("orders", "order_items", "announcements"):
+            assert f"{feature}_router," in registry
+            assert f"{feature}_models," in registry
+
+
 class TestPostgresProject(GeneratedProjectChecks):
     """A PostgreSQL project on Python 3.11 with an awkward name and description."""
 
