@@ -29,3 +29,10 @@ def e2e(session: nox.Session) -> None:
     """Generated projects: install, lint, type check, test and migrate them, on both databases."""
     session.install("-e", ".[test]")
     session.run("pytest", "-n", "2", "--dist", "loadscope", "-m", "e2e", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def snapshots(session: nox.Session) -> None:
+    """Render the snapshot scenarios again into tests/snapshots/ (review the diff!)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.snapshot_scenarios", *session.posargs)

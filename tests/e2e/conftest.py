@@ -8,6 +8,7 @@ rendered and installed once, on one worker, while the other worker runs another 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -20,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from urllib.request import urlopen
 
 import pytest
@@ -236,6 +237,13 @@ class RunningServer:
     process: subprocess.Popen[str]
     base_url: str
 
+    def login(self, email: str, password: str) -> str:
+        """An access token from the app's own login endpoint."""
+        form = urlencode({"username": email, "password": password}).encode()
+        with urlopen(self.base_url + "/api/v1/auth/login", data=form, timeout=10) as response:
+            token: str = json.loads(response.read())["access_token"]
+            return token
+
     def get(self, path: str) -> tuple[int, bytes]:
         """GET ``path``; return the status and the body, whatever the status."""
         try:
@@ -246,14 +254,24 @@ class RunningServer:
 
 
 def serve(
-    project: GeneratedProject, env: Mapping[str, str], args: list[str]
+    project: GeneratedProject,
+    env: Mapping[str, str],
+    args: list[str],
+    *,
+    bin_dir: Path | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[RunningServer]:
-    """Start ``args`` (a uvicorn command) in the project and wait until /health answers."""
+    """Start ``args`` (a uvicorn command) and wait until /health answers.
+
+    By default it runs from the project with the project's virtualenv; ``bin_dir`` and
+    ``cwd`` stand in for another environment (such as the Dockerfile's runtime stage).
+    """
     port = free_port()
-    command = [str(project.root / ".venv" / "bin" / args[0]), *args[1:], "--port", str(port)]
+    executables = bin_dir or project.root / ".venv" / "bin"
+    command = [str(executables / args[0]), *args[1:], "--port", str(port)]
     process = subprocess.Popen(
         command,
-        cwd=project.root,
+        cwd=cwd or project.root,
         env=clean_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -43,6 +43,79 @@ def passed_count(output: str) -> int:
     return int(match.group(1))
 
 
+FUZZ_SECONDS = 90
+
+
+def fuzz(project: GeneratedProject, database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Serve the app and run Schemathesis against it as an admin; return its JSON report.
+
+    Bounded by time and by examples per operation, on 127.0.0.1 only. The one check left
+    out is `positive_data_acceptance`: it expects every schema-valid body to succeed, but
+    a business rule (a reference to a row that does not exist, an email domain reserved
+    for tests) rightly answers 422.
+    """
+    env = project.app_env(
+        database_url,
+        ENVIRONMENT="staging",
+        LOG_LEVEL="WARNING",
+        RATE_LIMIT_LOGIN="100000/minute",
+        RATE_LIMIT_REGISTER="100000/minute",
+        ADMIN_PASSWORD="fuzzing admin password",
+    )
+    project.run("alembic", "upgrade", "head", env=env)
+    project.run(
+        "python", "-m", f"{project.package}.manage", "create-admin", "fuzz@example.com", env=env
+    )
+    schemathesis = shutil.which("schemathesis", path=str(TOOLS)) or shutil.which("schemathesis")
+    assert schemathesis, "schemathesis is a test dependency: pip install -e '.[test]'"
+    report_path = tmp_path / "schemathesis.json"
+    for server in serve(
+        project,
+        env,
+        ["uvicorn", f"{project.package}.main:create_app", "--factory", "--no-access-log"],
+    ):
+        token = server.login("fuzz@example.com", "fuzzing admin password")
+        result = subprocess.run(
+            [
+                schemathesis,
+                "run",
+                f"{server.base_url}/openapi.json",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+                "--max-time",
+                str(FUZZ_SECONDS),
+                "--max-examples",
+                "25",
+                "--workers",
+                "2",
+                "--seed",
+                "20261122",
+                "--no-color",
+                "--report",
+                "json",
+                "--report-json-path",
+                str(report_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=FUZZ_SECONDS * 3,
+            check=False,
+        )
+        if not report_path.exists():
+            pytest.fail(
+                f"schemathesis wrote no report:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+            )
+        report: dict[str, Any] = json.loads(report_path.read_text())
+        if report["exit_code"] != 0:
+            print(result.stdout[-20000:])
+        return report
+    pytest.fail("the server did not start")
+
+
 def dockerfile_cmd(project: GeneratedProject) -> list[str]:
     """The exec-form CMD of the generated Dockerfile."""
     lines = (project.root / "Dockerfile").read_text().splitlines()
@@ -139,6 +212,49 @@ class GeneratedProjectChecks:
             assert status == 404
             assert json.loads(body)["error"]["code"] == "NOT_FOUND"
 
+    def test_dockerfile_build_and_run_steps_work_outside_docker(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        dockerfile = (project.root / "Dockerfile").read_text().replace("\\\n", " ")
+        syncs = re.findall(r"uv sync[^\n&;]*", dockerfile)
+        assert len(syncs) == 2, syncs
+        assert all("--locked" in sync and "--no-dev" in sync for sync in syncs)
+        venv = tmp_path / "image-venv"
+        env = clean_env(UV_PROJECT_ENVIRONMENT=str(venv), UV_PYTHON_DOWNLOADS="never")
+        for sync in syncs:
+            command = [UV, *shlex.split(sync)[1:], "--python", project.python]
+            result = subprocess.run(
+                command, cwd=project.root, env=env, capture_output=True, text=True, check=False
+            )
+            assert result.returncode == 0, result.stderr
+        installed = {path.name for path in (venv / "bin").iterdir()}
+        assert {"uvicorn", "alembic"} <= installed
+        assert not {"pytest", "ruff", "mypy"} & installed, "no dev dependencies in the image"
+        assert not list(venv.glob("lib/python*/site-packages/*.pth")), "installed, not editable"
+        runtime = tmp_path / "app"
+        runtime.mkdir()
+        shutil.copy(project.root / "alembic.ini", runtime)
+        shutil.copytree(project.root / "migrations", runtime / "migrations")
+        app_env = project.app_env(
+            f"sqlite+aiosqlite:///{tmp_path / 'image.sqlite3'}", ENVIRONMENT="production"
+        )
+        migrate = subprocess.run(
+            [str(venv / "bin" / "alembic"), "upgrade", "head"],
+            cwd=runtime,
+            env=clean_env(**app_env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert migrate.returncode == 0, migrate.stderr
+        command = dockerfile_cmd(project)
+        command[command.index("--host") + 1] = "127.0.0.1"
+        port = command.index("--port")
+        del command[port : port + 2]
+        for server in serve(project, app_env, command, bin_dir=venv / "bin", cwd=runtime):
+            assert server.get("/health")[0] == 200
+            assert server.get("/ready")[0] == 200
+
     def test_workflow_passes_actionlint(self, project: GeneratedProject) -> None:
         actionlint = shutil.which("actionlint", path=str(TOOLS)) or shutil.which("actionlint")
         assert actionlint, "actionlint is a test dependency: pip install -e '.[test]'"
@@ -225,6 +341,7 @@ class TestProjectWithFeatures(GeneratedProjectChecks):
 
     scenario: ClassVar[dict[str, Any]] = {
         "name": "shop",
+        "database": "postgres",
         "features": [
             EVERY_FIELD_TYPE,
             [
@@ -239,6 +356,30 @@ class TestProjectWithFeatures(GeneratedProjectChecks):
             ["announcements", "--public", "--field", "headline:str:min=3", "--field", "body:text"],
         ],
     }
+
+    @pytest.mark.fuzz
+    @pytest.mark.parametrize("database", ["sqlite", "postgres"])
+    def test_schemathesis_finds_no_server_error_or_schema_violation(
+        self, project: GeneratedProject, tmp_path: Path, database: str
+    ) -> None:
+        if database == "postgres":
+            url, name = project.create_postgres_database(require_postgres())
+        else:
+            url, name = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.sqlite3'}", ""
+        try:
+            report = fuzz(project, url, tmp_path)
+        finally:
+            if name:
+                project.drop_postgres_database(require_postgres(), name)
+        summary = (
+            f"{database}: {report['operations']['tested']} operations, "
+            f"{report['test_cases']['generated']} test cases in "
+            f"{report['running_time']:.0f} s"
+        )
+        print(summary)
+        failures = {failure["code"]: failure["count"] for failure in report["failures"]}
+        assert report["exit_code"] == 0, f"{summary}; failures: {failures}"
+        assert report["operations"]["tested"] == report["operations"]["selected"]
 
     def test_every_slice_is_wired_in(self, project: GeneratedProject) -> None:
         registry = (project.root / "src" / project.package / "registry.py").read_text()
@@ -297,3 +438,30 @@ def test_installed_wheel_renders_exactly_the_template(tmp_path: Path) -> None:
     project = tmp_path / "shop"
     written = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
     assert written == sorted([*EXPECTED_FILES, ".env"])
+
+
+# With the two options that change output (database, Python), covering every pair means
+# every combination: the classes above cover (sqlite, 3.12), (postgres, 3.11) and
+# (postgres, 3.12); these complete the set.
+
+
+class TestSqlitePython311(GeneratedProjectChecks):
+    """SQLite on Python 3.11, the oldest supported version."""
+
+    scenario: ClassVar[dict[str, Any]] = {"name": "inventory", "python_version": "3.11"}
+
+
+class TestSqlitePython313(GeneratedProjectChecks):
+    """SQLite on Python 3.13."""
+
+    scenario: ClassVar[dict[str, Any]] = {"name": "ledger", "python_version": "3.13"}
+
+
+class TestPostgresPython313(GeneratedProjectChecks):
+    """PostgreSQL on Python 3.13."""
+
+    scenario: ClassVar[dict[str, Any]] = {
+        "name": "tracker",
+        "database": "postgres",
+        "python_version": "3.13",
+    }

@@ -50,6 +50,24 @@ async def test_wrong_method_is_405_with_allow(client: AsyncClient) -> None:
     assert "GET" in response.headers["allow"]
 
 
+async def test_405_lists_every_method_of_the_resource(client: AsyncClient) -> None:
+    response = await client.delete("/api/v1/users/me")
+    assert_error_shape(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "GET, PATCH"
+
+
+async def test_body_that_is_not_text_is_a_documented_400(app: FastAPI) -> None:
+    async with client_for(app) as client:
+        response = await client.post(
+            "/api/v1/auth/register",
+            content=b"\xff\xfe\xfa",
+            headers={"content-type": "application/json"},
+        )
+    assert_error_shape(response, 400, "BAD_REQUEST")
+    register = app.openapi()["paths"]["/api/v1/auth/register"]["post"]
+    assert "400" in register["responses"]
+
+
 async def test_invalid_json_is_422(client: AsyncClient) -> None:
     response = await client.post(
         "/api/v1/auth/register",

@@ -18,6 +18,8 @@ from sqlalchemy.pool import StaticPool
 from .config import DatabaseSettings
 from .errors import AppError
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """Create the engine: a tuned pool for PostgreSQL, foreign keys enforced on SQLite."""
@@ -47,11 +49,18 @@ def _sqlite_on_connect(dbapi_connection: Any, _: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Readers never wait for a writer, and a busy writer is waited for, not failed.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front: two deferred transactions that both
+    # upgrade to writing deadlock, and SQLite fails one at once ("database is locked")
+    # instead of waiting out the busy timeout. Read-only work can ask for DEFERRED.
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -98,6 +107,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 async def ping(engine: AsyncEngine, limit_seconds: float) -> None:
     """Run ``SELECT 1``; raise if the database does not answer within ``limit_seconds``."""
     async with asyncio.timeout(limit_seconds), engine.connect() as connection:
+        # A read: on SQLite it must not queue behind writers for the write lock.
+        await connection.execution_options(sqlite_begin="DEFERRED")
         await connection.execute(text("SELECT 1"))
 
 

@@ -171,6 +171,15 @@ _HTTP_CODES: dict[int, str] = {
 }
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route of ``app`` accepts for ``path``."""
+    methods: set[str] = set()
+    for pattern, route_methods in app.state.route_methods:
+        if pattern.match(path):
+            methods |= route_methods
+    return sorted(methods)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Install the handlers that give every error the standard shape."""
 
@@ -199,7 +208,7 @@ def register_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def handle_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def handle_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         try:
             status = HTTPStatus(exc.status_code)
             default_code, phrase = status.name, status.phrase
@@ -207,7 +216,14 @@ def register_error_handlers(app: FastAPI) -> None:
             default_code, phrase = "HTTP_ERROR", "HTTP error"
         code = _HTTP_CODES.get(exc.status_code, default_code)
         message = exc.detail if isinstance(exc.detail, str) else phrase
-        return error_response(exc.status_code, code, message, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+            # Starlette lists the methods of the first route whose path matched; the
+            # resource supports every method of every route with that path.
+            allowed = allowed_methods(request.app, request.url.path)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+        return error_response(exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(DataError)
     async def handle_data_error(_: Request, exc: DataError) -> JSONResponse:

@@ -1,0 +1,23 @@
+"""Every query on the ``refresh_tokens`` table."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import update
+
+from ...shared.repository import BaseRepository
+from .models import RefreshToken
+
+
+class RefreshTokenRepository(BaseRepository[RefreshToken]):
+    """Issued refresh tokens."""
+
+    model = RefreshToken
+
+    async def revoke_all_for_user(self, user_id: uuid.UUID, when: datetime) -> None:
+        """Revoke every live refresh token of a user."""
+        await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )

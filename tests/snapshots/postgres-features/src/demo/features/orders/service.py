@@ -1,0 +1,100 @@
+"""Business rules of orders. Services flush through repositories, never commit."""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from ...core.errors import ValidationError
+from ...shared.pagination import PageParams
+from ..auth.dependencies import Principal
+from ..customers.models import Customer
+from .exceptions import OrderConflictError, OrderNotFoundError
+from .models import Order
+from .repository import OrderFilters, OrderRepository
+from .schemas import OrderCreate, OrderUpdate
+
+UNIQUE_FIELDS: tuple[str, ...] = (
+    "title",
+    "tracking",
+)
+
+
+class OrderService:
+    """Create, read, list, change and delete orders; only owners and admins see a row."""
+
+    def __init__(self, repository: OrderRepository) -> None:
+        self.repository = repository
+
+    async def create(self, principal: Principal, data: OrderCreate) -> Order:
+        """Store a new order owned by the caller."""
+        values = data.model_dump()
+        await self._check_unique(values)
+        await self._check_references(principal, values)
+        return await self.repository.add(Order(**values, owner_id=principal.id))
+
+    async def get(self, principal: Principal, order_id: uuid.UUID) -> Order:
+        """The order with this id, or ``OrderNotFoundError``."""
+        row = await self.repository.get(order_id)
+        if row is None or not (principal.is_admin or row.owner_id == principal.id):
+            raise OrderNotFoundError(order_id)
+        return row
+
+    async def list(
+        self,
+        principal: Principal,
+        filters: OrderFilters,
+        params: PageParams,
+        *,
+        sort: str | None,
+    ) -> tuple[list[Order], int]:
+        """A page of orders: all of them for admins, one's own for others."""
+        return await self.repository.search(
+            filters,
+            params,
+            sort=sort,
+            owner_id=None if principal.is_admin else principal.id,
+        )
+
+    async def update(
+        self,
+        principal: Principal,
+        row: Order,
+        data: OrderUpdate,
+    ) -> Order:
+        """Apply the fields present in ``data``."""
+        values = data.model_dump(exclude_unset=True)
+        await self._check_unique(values, exclude_id=row.id)
+        await self._check_references(principal, values)
+        return await self.repository.update(row, values)
+
+    async def delete(self, row: Order) -> None:
+        """Delete a row; rows that others still reference answer 409."""
+        await self.repository.delete(row)
+
+    async def _check_unique(
+        self, values: Mapping[str, Any], *, exclude_id: uuid.UUID | None = None
+    ) -> None:
+        candidates = {name: values[name] for name in UNIQUE_FIELDS if name in values}
+        duplicates = await self.repository.find_duplicates(candidates, exclude_id=exclude_id)
+        if duplicates:
+            raise OrderConflictError(duplicates[0])
+
+    async def _check_references(self, principal: Principal, values: Mapping[str, Any]) -> None:
+        """Referenced rows must exist and be visible to the caller: else 422, not a 500."""
+        checks: list[tuple[str, type[Any]]] = [
+            ("customer_id", Customer),
+        ]
+        for name, model in checks:
+            target = values.get(name)
+            if target is None:
+                continue
+            row = await self.repository.get_related(model, target)
+            owner = getattr(row, "owner_id", None)
+            visible = row is not None and (
+                owner is None or principal.is_admin or owner == principal.id
+            )
+            if not visible:
+                raise ValidationError(
+                    f"{name} does not refer to an existing row",
+                    errors=[{"loc": ["body", name], "msg": "no such row", "type": "reference"}],
+                )

@@ -1,0 +1,196 @@
+"""Test fixtures: an isolated database, an app per test, and an HTTP client.
+
+By default the tests run on a throwaway SQLite file. Set ``TEST_DATABASE_URL`` to a
+PostgreSQL URL (``postgresql+asyncpg://user@host:5432/postgres``) to run them on
+PostgreSQL: a fresh database is created for the run and dropped afterwards, so the
+tests never touch the database the URL names, nor a development database.
+Each test runs inside a transaction that is rolled back when it ends.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from demo.core.config import Environment, Settings
+from demo.core.database import create_engine, get_session, session_scope
+from demo.core.security import TokenService
+from demo.main import create_app
+from demo.shared.models import Base
+
+from .factories import UserFactory
+
+TEST_JWT_SECRET = "test-secret-" + "x" * 56
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for tests: cheap password hashing, no .env file, nothing from Redis."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "environment": Environment.TEST,
+        "database_url": database_url,
+        "jwt_secret": TEST_JWT_SECRET,
+        "redis_url": None,
+        "log_level": "WARNING",
+        "log_json": True,
+        "cors_origins": None,
+        "allowed_hosts": ["*"],
+        "rate_limit_login": "1000/minute",
+        "rate_limit_register": "1000/minute",
+        # Cheap hashing in tests only; production keeps the defaults in Settings.
+        "password_hash_time_cost": 1,
+        "password_hash_memory_cost": 1024,
+        "password_hash_parallelism": 1,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def _create_postgres_database(server_url: str) -> str:
+    url = make_url(server_url)
+    name = f"{url.database or 'test'}_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_postgres_database(server_url: str, database_url: str) -> None:
+    name = make_url(database_url).database
+    admin = create_async_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A database that exists only for this test run."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url = await _create_postgres_database(server_url)
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(server_url, url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Settings every test app is built with."""
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The test engine, with the schema created once for the run."""
+    engine = create_engine(settings)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions bound to the test's transaction; their commits become savepoints."""
+    return async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for arranging data directly, inside the test's transaction."""
+    async with sessionmaker() as session:
+        yield session
+
+
+class AppFactory(Protocol):
+    """Builds an app; keyword arguments override settings."""
+
+    def __call__(self, **overrides: Any) -> FastAPI: ...
+
+
+@asynccontextmanager
+async def client_for(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """An HTTP client talking to ``app`` in-process; server errors become 500 responses."""
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def app_factory(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> AppFactory:
+    """Build apps whose request sessions run inside the test's transaction."""
+
+    def build(**overrides: Any) -> FastAPI:
+        app_settings = Settings.model_validate(settings.model_dump() | overrides)
+        app = create_app(app_settings)
+
+        async def test_session() -> AsyncIterator[AsyncSession]:
+            async with session_scope(sessionmaker) as session:
+                yield session
+
+        app.dependency_overrides[get_session] = test_session
+        return app
+
+    return build
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> FastAPI:
+    """The application under test."""
+    return app_factory()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    async with client_for(app) as client:
+        yield client
+
+
+@pytest.fixture
+def users(session: AsyncSession, app: FastAPI) -> UserFactory:
+    """Create users (and their tokens) directly in the test database."""
+    return UserFactory(session, app.state.password_hasher, app.state.token_service)
+
+
+@pytest.fixture
+def token_service(app: FastAPI) -> TokenService:
+    """The app's token service, to mint tokens in tests."""
+    service: TokenService = app.state.token_service
+    return service

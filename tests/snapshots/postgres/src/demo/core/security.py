@@ -1,0 +1,134 @@
+"""Password hashing (argon2 via pwdlib) and JWT access/refresh tokens (PyJWT)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from starlette.concurrency import run_in_threadpool
+
+from ..shared.models import utcnow
+from .config import Settings
+from .errors import AuthenticationError
+
+
+class Role(StrEnum):
+    """What a user may do. ``require_role`` checks it."""
+
+    USER = "user"
+    ADMIN = "admin"
+
+
+class TokenType(StrEnum):
+    """Access tokens authorise requests; refresh tokens only buy new token pairs."""
+
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """The verified content of a token."""
+
+    subject: uuid.UUID
+    role: Role
+    token_type: TokenType
+    token_id: uuid.UUID
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly signed token and when it expires."""
+
+    token: str
+    token_id: uuid.UUID
+    expires_at: datetime
+
+
+class PasswordHasher:
+    """Argon2id hashing, run in a worker thread so it never blocks the event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._hash = PasswordHash(
+            (
+                Argon2Hasher(
+                    time_cost=settings.password_hash_time_cost,
+                    memory_cost=settings.password_hash_memory_cost,
+                    parallelism=settings.password_hash_parallelism,
+                ),
+            )
+        )
+        # Verified against when the user does not exist, so both paths cost the same.
+        self._dummy_hash = self._hash.hash(uuid.uuid4().hex)
+
+    async def hash(self, password: str) -> str:
+        """Hash a password."""
+        return await run_in_threadpool(self._hash.hash, password)
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        """Check a password; with no hash, spend the same time and answer False."""
+        if password_hash is None:
+            await run_in_threadpool(self._hash.verify, password, self._dummy_hash)
+            return False
+        return await run_in_threadpool(self._hash.verify, password, password_hash)
+
+
+class TokenService:
+    """Signs and verifies JWTs. Only the configured HMAC algorithm is ever accepted."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._key = settings.jwt_secret.get_secret_value()
+        self._algorithm = settings.jwt_algorithm
+        self._issuer = settings.jwt_issuer
+        self.access_ttl = timedelta(minutes=settings.access_token_expire_minutes)
+        self.refresh_ttl = timedelta(days=settings.refresh_token_expire_days)
+
+    def issue(self, user_id: uuid.UUID, role: Role, token_type: TokenType) -> IssuedToken:
+        """Sign a token of the given type for a user."""
+        now = utcnow()
+        ttl = self.access_ttl if token_type is TokenType.ACCESS else self.refresh_ttl
+        token_id = uuid.uuid4()
+        expires_at = now + ttl
+        payload = {
+            "sub": str(user_id),
+            "role": role.value,
+            "type": token_type.value,
+            "jti": str(token_id),
+            "iss": self._issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": expires_at,
+        }
+        token = jwt.encode(payload, self._key, algorithm=self._algorithm)
+        return IssuedToken(token=token, token_id=token_id, expires_at=expires_at)
+
+    def verify(self, token: str, expected_type: TokenType) -> TokenClaims:
+        """Verify signature, algorithm, issuer, expiry and type; any failure is a 401."""
+        try:
+            payload = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "jti", "type", "role", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("Token has expired") from None
+        except jwt.PyJWTError:
+            raise AuthenticationError("Invalid token") from None
+        if payload.get("type") != expected_type.value:
+            raise AuthenticationError(f"Expected an {expected_type.value} token")
+        try:
+            return TokenClaims(
+                subject=uuid.UUID(str(payload["sub"])),
+                role=Role(payload["role"]),
+                token_type=expected_type,
+                token_id=uuid.UUID(str(payload["jti"])),
+                expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+            )
+        except (ValueError, TypeError):
+            raise AuthenticationError("Invalid token") from None

@@ -1,0 +1,45 @@
+"""Rate limits: in memory by default, shared through Redis when a Redis URL is set."""
+
+import os
+import uuid
+
+import pytest
+from limits import parse
+
+from demo.core.errors import RateLimitError
+from demo.core.logging import configure_logging
+from demo.core.rate_limit import RateLimiter
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+async def test_memory_limiter_blocks_after_the_limit() -> None:
+    limiter = RateLimiter(None)
+    limit = parse("2/minute")
+    await limiter.hit(limit, "login", "10.0.0.1")
+    await limiter.hit(limit, "login", "10.0.0.1")
+    with pytest.raises(RateLimitError) as raised:
+        await limiter.hit(limit, "login", "10.0.0.1")
+    assert 1 <= int(raised.value.headers["Retry-After"]) <= 60
+    await limiter.hit(limit, "login", "10.0.0.2")
+
+
+async def test_unreachable_redis_lets_requests_through(caplog: pytest.LogCaptureFixture) -> None:
+    configure_logging(level="WARNING", json_logs=True)
+    limiter = RateLimiter("redis://127.0.0.1:9/0")
+    limit = parse("1/minute")
+    for _ in range(3):
+        await limiter.hit(limit, "login", "10.0.0.1")
+    events = [r.msg.get("event") for r in caplog.records if isinstance(r.msg, dict)]
+    assert "rate_limit_storage_unavailable" in events
+
+
+@pytest.mark.skipif(TEST_REDIS_URL is None, reason="set TEST_REDIS_URL to test with Redis")
+async def test_redis_counters_are_shared_between_processes() -> None:
+    assert TEST_REDIS_URL is not None
+    first, second = RateLimiter(TEST_REDIS_URL), RateLimiter(TEST_REDIS_URL)
+    limit = parse("1/minute")
+    key = uuid.uuid4().hex
+    await first.hit(limit, "login", key)
+    with pytest.raises(RateLimitError):
+        await second.hit(limit, "login", key)

@@ -1,0 +1,56 @@
+"""Liveness, readiness and metrics."""
+
+from httpx import AsyncClient
+
+from .conftest import AppFactory, client_for
+
+
+async def test_health_is_ok(client: AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_ready_checks_the_database(client: AsyncClient) -> None:
+    response = await client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+async def test_ready_is_503_when_the_database_is_down(app_factory: AppFactory) -> None:
+    app = app_factory(database_url="sqlite+aiosqlite:////nonexistent/dir/down.sqlite3")
+    async with client_for(app) as client:
+        response = await client.get("/ready")
+    await app.state.engine.dispose()
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "NOT_READY"
+    assert error["details"] == {"checks": {"database": "unavailable"}}
+    assert "nonexistent" not in response.text
+
+
+async def test_health_does_not_need_the_database(app_factory: AppFactory) -> None:
+    app = app_factory(database_url="sqlite+aiosqlite:////nonexistent/dir/down.sqlite3")
+    async with client_for(app) as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+
+
+async def test_metrics_count_requests_by_route_template(client: AsyncClient) -> None:
+    await client.get("/health")
+    await client.get(f"/api/v1/users/{'0' * 8}-0000-0000-0000-{'0' * 12}")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'http_requests_total{method="GET",route="/health",status="200"} 1.0' in text
+    assert 'route="/api/v1/users/{user_id}"' in text
+    assert "http_request_duration_seconds_bucket" in text
+    assert "00000000-0000" not in text
+
+
+async def test_metrics_can_be_disabled(app_factory: AppFactory) -> None:
+    async with client_for(app_factory(metrics_enabled=False)) as client:
+        await client.get("/health")
+        response = await client.get("/metrics")
+    assert "http_requests_total{" not in response.text
