@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s lint`, `nox -s tests`, `nox -s e2e`."""
+"""Developer sessions: lint, tests, e2e, fuzz, snapshots (`nox -l` lists them)."""
 
 import nox
 
@@ -28,7 +28,15 @@ def tests(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """Generated projects: install, lint, type check, test and migrate them, on both databases."""
     session.install("-e", ".[test]")
-    session.run("pytest", "-n", "2", "--dist", "loadscope", "-m", "e2e", *session.posargs)
+    marks = "e2e and not fuzz"
+    session.run("pytest", "-n", "2", "--dist", "loadscope", "-m", marks, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Schemathesis against a running generated app with three slices, SQLite and PostgreSQL."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-n", "2", "--dist", "loadscope", "-m", "fuzz", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -261,11 +261,11 @@ def field_code(
         if kwargs["le"] is None and kwargs["lt"] is None:
             kwargs["le"] = "INT32_MAX"
         constraints = _kwargs(**kwargs)
-        schema_type = f"Annotated[int, Field({constraints})]"
+        schema_type = f"Annotated[StrictInteger, Field({constraints})]"
         read_type = "int"
         query_args = constraints
         example, uses_counter = _int_example(spec)
-        invalid += [("not_a_number", repr("abc")), ("fraction", "1.5")]
+        invalid += [("not_a_number", repr("abc")), ("fraction", "1.5"), ("numeric_text", repr("5"))]
         invalid += _bound_violations(spec, 1)
         if spec.le is None and spec.lt is None:
             invalid.append(("above_int32", repr(INT32_MAX + 1)))
@@ -277,11 +277,16 @@ def field_code(
         model_args.append("Double")
         migration_type = "sa.Double()"
         constraints = _kwargs(allow_inf_nan="False", **_number_kwargs(spec, repr))
-        schema_type = f"Annotated[float, Field({constraints})]"
+        schema_type = f"Annotated[StrictNumber, Field({constraints})]"
         read_type = "float"
         query_args = constraints
         example, uses_counter = _float_example(spec)
-        invalid += [("not_a_number", repr("abc")), ("infinite", repr("inf"))]
+        invalid += [
+            ("not_a_number", repr("abc")),
+            ("infinite", repr("inf")),
+            ("numeric_text", repr("1.5")),
+            ("boolean", "True"),
+        ]
         invalid += _bound_violations(spec, 1)
         range_filter = True
         after = "lambda value: value + 1"
@@ -315,26 +320,35 @@ def field_code(
     elif spec.kind == "bool":
         model_args.append("Boolean")
         migration_type = "sa.Boolean()"
-        schema_type = "bool"
+        schema_type = "StrictBoolean"
         read_type = "bool"
         example = "True"
-        invalid.append(("not_a_boolean", repr("maybe")))
+        invalid += [("not_a_boolean", repr("maybe")), ("number", "0"), ("text", repr("false"))]
         equality = True
     elif spec.kind == "date":
         model_args.append("Date")
         migration_type = "sa.Date()"
-        schema_type = read_type = "date"
+        schema_type = "IsoDate"
+        read_type = "date"
         example, uses_counter = _date_example(spec)
-        invalid += [("not_a_date", repr("2024-13-45")), ("not_a_string", "[1]")]
+        invalid += [
+            ("not_a_date", repr("2024-13-45")),
+            ("not_a_string", "[1]"),
+            ("number", "20240131"),
+        ]
         range_filter = True
         after = "lambda value: (date.fromisoformat(value) + timedelta(days=1)).isoformat()"
     elif spec.kind == "datetime":
         model_args.append("UTCDateTime()")
         migration_type = "sa.DateTime(timezone=True)"
-        schema_type = "AwareDatetime"
+        schema_type = "IsoDateTime"
         read_type = "datetime"
         example, uses_counter = _datetime_example(spec)
-        invalid += [("not_a_datetime", repr("yesterday")), ("naive", repr("2024-01-31T12:00:00"))]
+        invalid += [
+            ("not_a_datetime", repr("yesterday")),
+            ("naive", repr("2024-01-31T12:00:00")),
+            ("number", "1700000000"),
+        ]
         range_filter = True
         after = "lambda value: (datetime.fromisoformat(value) + timedelta(days=1)).isoformat()"
     elif spec.kind == "uuid":

@@ -109,6 +109,18 @@ class TestAdmin:
         response = await client.get(f"{USERS}/not-a-uuid", headers=users.headers(admin))
         assert response.status_code == 422
 
+    @pytest.mark.parametrize("value", [0, 1, "false", None])
+    async def test_is_active_must_be_a_boolean(
+        self, client: AsyncClient, users: UserFactory, value: object
+    ) -> None:
+        # Found by fuzzing: lax validation used to read 0 as false.
+        admin = await users.admin()
+        user = await users.create()
+        response = await client.patch(
+            f"{USERS}/{user.id}", json={"is_active": value}, headers=users.headers(admin)
+        )
+        assert response.status_code == (200 if value is None else 422)
+
     async def test_unknown_role_is_422(self, client: AsyncClient, users: UserFactory) -> None:
         admin = await users.admin()
         user = await users.create()

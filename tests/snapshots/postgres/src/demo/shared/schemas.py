@@ -1,6 +1,9 @@
-"""The base every API schema derives from."""
+"""The base every API schema derives from, and input types as strict as their schema."""
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, JsonValue, Strict
 
 # What a JSON field holds: an object or an array (scalars belong in typed fields).
 JsonDocument = dict[str, JsonValue] | list[JsonValue]
@@ -9,6 +12,31 @@ NO_NUL_PATTERN = r"^[^\x00]*$"
 # Integer fields are INTEGER columns: larger values are a 422, never a database error.
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
+
+
+def _text_only(value: Any) -> Any:
+    # Lax validation would read 1700000000 as a date; the schema promises an ISO string.
+    if isinstance(value, str | date):
+        return value
+    msg = "must be an ISO 8601 string"
+    raise ValueError(msg)
+
+
+def _number_only(value: Any) -> Any:
+    # Lax validation would read "1.5" or true as a number; the schema promises a number.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    msg = "must be a number"
+    raise ValueError(msg)
+
+
+# Input types that accept exactly what their JSON schema says (FastAPI validates the
+# decoded body in Pydantic's lax mode, which would also take 0 for false or "5" for 5).
+StrictBoolean = Annotated[bool, Strict()]
+StrictInteger = Annotated[int, Strict()]
+StrictNumber = Annotated[float, BeforeValidator(_number_only)]
+IsoDate = Annotated[date, BeforeValidator(_text_only)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
 
 
 class AppSchema(BaseModel):

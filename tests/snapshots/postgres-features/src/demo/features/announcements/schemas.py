@@ -6,7 +6,10 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, StringConstraints, field_validator
 
-from ...shared.schemas import NO_NUL_PATTERN, AppSchema
+from ...shared.schemas import (
+    NO_NUL_PATTERN,
+    AppSchema,
+)
 
 
 class AnnouncementCreate(AppSchema):

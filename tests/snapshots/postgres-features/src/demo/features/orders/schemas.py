@@ -5,9 +5,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
-from ...shared.schemas import NO_NUL_PATTERN, AppSchema, JsonDocument
+from ...shared.schemas import (
+    NO_NUL_PATTERN,
+    AppSchema,
+    IsoDate,
+    IsoDateTime,
+    JsonDocument,
+    StrictBoolean,
+    StrictInteger,
+    StrictNumber,
+)
 from .models import OrderStatus
 
 
@@ -37,14 +46,14 @@ class OrderCreate(AppSchema):
 
     title: Annotated[str, StringConstraints(min_length=2, max_length=120, pattern=NO_NUL_PATTERN)]
     notes: Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)] | None = None
-    quantity: Annotated[int, Field(ge=0, le=1000)]
-    weight: Annotated[float, Field(allow_inf_nan=False, gt=0.0, lt=500.5)]
+    quantity: Annotated[StrictInteger, Field(ge=0, le=1000)]
+    weight: Annotated[StrictNumber, Field(allow_inf_nan=False, gt=0.0, lt=500.5)]
     total: Annotated[
         Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0"))
     ]
-    rush: bool = False
-    due_on: date
-    shipped_at: AwareDatetime | None = None
+    rush: StrictBoolean = False
+    due_on: IsoDate
+    shipped_at: IsoDateTime | None = None
     tracking: uuid.UUID
     status: OrderStatus = OrderStatus.PENDING
     tags: JsonDocument | None = None
@@ -59,17 +68,17 @@ class OrderUpdate(AppSchema):
         | None
     ) = None
     notes: Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)] | None = None
-    quantity: Annotated[int, Field(ge=0, le=1000)] | None = None
-    weight: Annotated[float, Field(allow_inf_nan=False, gt=0.0, lt=500.5)] | None = None
+    quantity: Annotated[StrictInteger, Field(ge=0, le=1000)] | None = None
+    weight: Annotated[StrictNumber, Field(allow_inf_nan=False, gt=0.0, lt=500.5)] | None = None
     total: (
         Annotated[
             Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0"))
         ]
         | None
     ) = None
-    rush: bool | None = None
-    due_on: date | None = None
-    shipped_at: AwareDatetime | None = None
+    rush: StrictBoolean | None = None
+    due_on: IsoDate | None = None
+    shipped_at: IsoDateTime | None = None
     tracking: uuid.UUID | None = None
     status: OrderStatus | None = None
     tags: JsonDocument | None = None

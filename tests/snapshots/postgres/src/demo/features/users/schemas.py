@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from ...core.security import Role
-from ...shared.schemas import NO_NUL_PATTERN, AppSchema
+from ...shared.schemas import NO_NUL_PATTERN, AppSchema, StrictBoolean
 from .models import FULL_NAME_MAX_LENGTH
 
 PASSWORD_MIN_LENGTH = 8
@@ -55,7 +55,7 @@ class UserAdminUpdate(AppSchema):
     """What an administrator may change about any user."""
 
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBoolean | None = None
 
 
 class UserRead(AppSchema):
