@@ -335,6 +335,7 @@ def field_code(
             ("not_a_date", repr("2024-13-45")),
             ("not_a_string", "[1]"),
             ("number", "20240131"),
+            ("numeric_text", repr("0.5")),
         ]
         range_filter = True
         after = "lambda value: (date.fromisoformat(value) + timedelta(days=1)).isoformat()"
@@ -348,6 +349,7 @@ def field_code(
             ("not_a_datetime", repr("yesterday")),
             ("naive", repr("2024-01-31T12:00:00")),
             ("number", "1700000000"),
+            ("numeric_text", repr("0.5")),
         ]
         range_filter = True
         after = "lambda value: (datetime.fromisoformat(value) + timedelta(days=1)).isoformat()"
@@ -456,8 +458,8 @@ def field_code(
         "float": "float",
         "decimal": "Decimal",
         "bool": "bool",
-        "date": "date",
-        "datetime": "AwareDatetime",
+        "date": "IsoDate",
+        "datetime": "IsoDateTime",
         "uuid": "uuid.UUID",
         "enum": enum_class or "str",
         "ref": "uuid.UUID",

@@ -67,9 +67,11 @@ INVALID: list[Any] = [
     pytest.param("due_on", "2024-13-45", id="due_on-not_a_date"),
     pytest.param("due_on", [1], id="due_on-not_a_string"),
     pytest.param("due_on", 20240131, id="due_on-number"),
+    pytest.param("due_on", "0.5", id="due_on-numeric_text"),
     pytest.param("shipped_at", "yesterday", id="shipped_at-not_a_datetime"),
     pytest.param("shipped_at", "2024-01-31T12:00:00", id="shipped_at-naive"),
     pytest.param("shipped_at", 1700000000, id="shipped_at-number"),
+    pytest.param("shipped_at", "0.5", id="shipped_at-numeric_text"),
     pytest.param("tracking", "not-a-uuid", id="tracking-not_a_uuid"),
     pytest.param("status", "not_a_choice", id="status-not_a_choice"),
     pytest.param("tags", "text", id="tags-not_an_object_or_array"),
@@ -284,6 +286,23 @@ class TestList:
 
         assert row["id"] in await ids(**{f"{field}_min": row[field], f"{field}_max": row[field]})
         assert row["id"] not in await ids(**{f"{field}_min": after(row[field])})
+
+    @pytest.mark.parametrize(
+        "param",
+        [
+            "due_on_min",
+            "due_on_max",
+            "shipped_at_min",
+            "shipped_at_max",
+        ],
+    )
+    async def test_time_filters_take_only_iso_text(
+        self, client: AsyncClient, users: UserFactory, param: str
+    ) -> None:
+        # Found by fuzzing: "0.5" used to be read as a Unix time.
+        _, headers = await _owner_and_headers(users)
+        response = await client.get(BASE, params={param: "0.5"}, headers=headers)
+        assert response.status_code == 422
 
     async def test_sorts(self, client: AsyncClient, users: UserFactory) -> None:
         _, headers = await _owner_and_headers(users)

@@ -1,5 +1,6 @@
 """The base every API schema derives from, and input types as strict as their schema."""
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,11 +15,15 @@ INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 
 
-def _text_only(value: Any) -> Any:
-    # Lax validation would read 1700000000 as a date; the schema promises an ISO string.
-    if isinstance(value, str | date):
+_ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    # Lax validation would read 1700000000 or "0.5" as a Unix time; the schema promises an
+    # ISO 8601 date or date-time.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE_START.match(value)):
         return value
-    msg = "must be an ISO 8601 string"
+    msg = "must be an ISO 8601 date or date-time, e.g. 2024-01-31 or 2024-01-31T12:00:00Z"
     raise ValueError(msg)
 
 
@@ -35,8 +40,8 @@ def _number_only(value: Any) -> Any:
 StrictBoolean = Annotated[bool, Strict()]
 StrictInteger = Annotated[int, Strict()]
 StrictNumber = Annotated[float, BeforeValidator(_number_only)]
-IsoDate = Annotated[date, BeforeValidator(_text_only)]
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
 class AppSchema(BaseModel):

@@ -1,15 +1,13 @@
 """Dependencies of orders: the service, rows loaded by id (or 404), filters."""
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import AwareDatetime
 
 from ...core.database import SessionDep
-from ...shared.schemas import NO_NUL_PATTERN
+from ...shared.schemas import NO_NUL_PATTERN, IsoDate, IsoDateTime
 from ..auth.dependencies import CurrentUser
 from .models import Order, OrderStatus
 from .repository import OrderFilters, OrderRepository
@@ -49,10 +47,10 @@ def order_filters(
         Decimal | None, Query(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0"))
     ] = None,
     rush: Annotated[bool | None, Query()] = None,
-    due_on_min: Annotated[date | None, Query()] = None,
-    due_on_max: Annotated[date | None, Query()] = None,
-    shipped_at_min: Annotated[AwareDatetime | None, Query()] = None,
-    shipped_at_max: Annotated[AwareDatetime | None, Query()] = None,
+    due_on_min: Annotated[IsoDate | None, Query()] = None,
+    due_on_max: Annotated[IsoDate | None, Query()] = None,
+    shipped_at_min: Annotated[IsoDateTime | None, Query()] = None,
+    shipped_at_max: Annotated[IsoDateTime | None, Query()] = None,
     tracking: Annotated[uuid.UUID | None, Query()] = None,
     status: Annotated[OrderStatus | None, Query()] = None,
     customer_id: Annotated[uuid.UUID | None, Query()] = None,

@@ -2,11 +2,10 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from pydantic import AwareDatetime
 from sqlalchemy import ColumnElement
 
 from ...shared.pagination import PageParams
@@ -28,8 +27,8 @@ class OrderFilters:
     rush: bool | None = None
     due_on_min: date | None = None
     due_on_max: date | None = None
-    shipped_at_min: AwareDatetime | None = None
-    shipped_at_max: AwareDatetime | None = None
+    shipped_at_min: datetime | None = None
+    shipped_at_max: datetime | None = None
     tracking: uuid.UUID | None = None
     status: OrderStatus | None = None
     customer_id: uuid.UUID | None = None
