@@ -7,7 +7,6 @@ formatted by ruff afterwards, so fragments may be long lines.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -90,10 +89,6 @@ def _identifier(name: str) -> str:
             f"{POSTGRES_IDENTIFIER_LIMIT}-character limit; use a shorter feature or field name"
         )
     return name
-
-
-def _sql_literal(value: int | float | Decimal) -> str:
-    return str(value)
 
 
 def _numeric_bounds(spec: FieldSpec) -> list[tuple[str, str, Any]]:
@@ -400,7 +395,7 @@ def field_code(
 
     for keyword, operator, value in _numeric_bounds(spec):
         if spec.kind in ("int", "float", "decimal"):
-            checks.append((f"{name}_{keyword}", f'"{name}" {operator} {_sql_literal(value)}'))
+            checks.append((f"{name}_{keyword}", f'"{name}" {operator} {value}'))
 
     index = spec.index or spec.kind == "ref"
     indexes: list[tuple[str, bool]] = []
@@ -529,11 +524,3 @@ def _bound_values(spec: FieldSpec, step: Any) -> list[tuple[str, Any]]:
 
 def _bound_violations(spec: FieldSpec, step: Any) -> list[tuple[str, str]]:
     return [(label, repr(value)) for label, value in _bound_values(spec, step)]
-
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """A file-name slug: lower case, words joined by underscores."""
-    return _SLUG.sub("_", text.lower()).strip("_")

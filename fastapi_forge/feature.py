@@ -453,7 +453,6 @@ def add_feature(
         "owned": not public,
         "fields": [dataclasses.asdict(code) for code in codes],
         "refs": [dataclasses.asdict(ref) for ref in unique_refs.values()],
-        "kinds": sorted({str(spec.kind) for spec in fields}),
         "unique_fields": [code.name for code in codes if code.unique],
         "sortable_fields": ["created_at", "updated_at"]
         + [code.name for code in codes if code.sortable],
