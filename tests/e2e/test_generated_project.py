@@ -100,6 +100,7 @@ def fuzz(project: GeneratedProject, database_url: str, tmp_path: Path) -> dict[s
                 "--report-json-path",
                 str(report_path),
             ],
+            cwd=tmp_path,  # Schemathesis keeps a cache in its working folder
             capture_output=True,
             text=True,
             timeout=FUZZ_SECONDS * 3,
