@@ -149,6 +149,13 @@ class TestLogin:
         )
         assert_unauthorized(response.json(), response.status_code)
 
+    async def test_nul_byte_in_username_is_401_not_500(self, client: AsyncClient) -> None:
+        # Found by fuzzing on PostgreSQL, which refuses NUL in a query parameter.
+        response = await client.post(
+            LOGIN, data={"username": "a\x00b@example.com", "password": "pw"}
+        )
+        assert_unauthorized(response.json(), response.status_code)
+
     async def test_missing_form_fields_are_422(self, client: AsyncClient) -> None:
         response = await client.post(LOGIN, data={"username": "a@example.com"})
         assert response.status_code == 422

@@ -23,4 +23,8 @@ class UserRepository(BaseRepository[User]):
 
     async def get_by_email(self, email: str) -> User | None:
         """The user with this email (emails are stored lower-cased)."""
+        if "\x00" in email:
+            # No stored email holds NUL (registration validates them), and PostgreSQL
+            # refuses NUL in a query parameter: answer without asking the database.
+            return None
         return await self.session.scalar(select(User).where(User.email == normalize_email(email)))
