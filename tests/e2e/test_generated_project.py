@@ -137,6 +137,15 @@ def dockerfile_cmd(project: GeneratedProject) -> list[str]:
     return command
 
 
+def local_cmd(project: GeneratedProject) -> list[str]:
+    """The Dockerfile's CMD, bound to 127.0.0.1; `serve` appends a free port."""
+    command = dockerfile_cmd(project)
+    command[command.index("--host") + 1] = "127.0.0.1"
+    port = command.index("--port")
+    del command[port : port + 2]
+    return command
+
+
 class GeneratedProjectChecks:
     """The checks every scenario must pass; subclasses name the scenario."""
 
@@ -207,13 +216,9 @@ class GeneratedProjectChecks:
             f"sqlite+aiosqlite:///{tmp_path / 'served.sqlite3'}", ENVIRONMENT="production"
         )
         project.run("alembic", "upgrade", "head", env=env)
-        command = dockerfile_cmd(project)
+        command = local_cmd(project)
         assert command[0] == "uvicorn"
         assert "--factory" in command
-        host = command.index("--host")
-        command[host + 1] = "127.0.0.1"
-        port = command.index("--port")
-        del command[port : port + 2]
         for server in serve(project, env, command):
             status, body = server.get("/health")
             assert (status, json.loads(body)) == (200, {"status": "ok"})
@@ -259,10 +264,7 @@ class GeneratedProjectChecks:
             check=False,
         )
         assert migrate.returncode == 0, migrate.stderr
-        command = dockerfile_cmd(project)
-        command[command.index("--host") + 1] = "127.0.0.1"
-        port = command.index("--port")
-        del command[port : port + 2]
+        command = local_cmd(project)
         for server in serve(project, app_env, command, bin_dir=venv / "bin", cwd=runtime):
             assert server.get("/health")[0] == 200
             assert server.get("/ready")[0] == 200
