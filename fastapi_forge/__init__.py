@@ -1,10 +1,7 @@
 """fastapi_forge: generate production-grade FastAPI services."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__: str = version("fastapi-forge")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+# The one place the version is written: pyproject.toml reads it from here (hatch), and
+# a static string keeps `forge` from importing importlib.metadata at start-up.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

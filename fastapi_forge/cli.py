@@ -14,7 +14,6 @@ import typer
 
 from fastapi_forge import __version__, console
 from fastapi_forge.errors import ForgeError
-from fastapi_forge.feature import add_feature
 from fastapi_forge.naming import normalize_project_name
 from fastapi_forge.project import (
     DATABASES,
@@ -264,6 +263,9 @@ def add_feature_command(
     Run it anywhere inside a project made by [bold]forge new[/bold]. Without --field, the
     slice gets one field, [bold]name:str[/bold].
     """
+    # Imported here: the slice generator pulls in Pydantic, which `forge new` never needs.
+    from fastapi_forge.feature import add_feature
+
     try:
         result = add_feature(
             Path.cwd(), name, fields or [], public=public, force=force, dry_run=dry_run

@@ -56,6 +56,14 @@ def write_stub_project(destination: Path, data: Mapping[str, Any]) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _private_template_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep forge's compiled-template cache out of the user's home during the tests."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A Typer test runner; its stdin is never a terminal."""
