@@ -2,79 +2,37 @@
 
 These tests are slow (a dependency install and a strict type check per scenario), so each
 scenario's checks live in one class: with ``pytest -n 2 --dist loadscope`` a scenario is
-rendered and installed once, on one worker, while the other worker runs another one.
+rendered and installed once, on one worker, while the other worker runs another one. The
+machinery itself lives in :mod:`tests.harness`, which the benchmarks share.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import time
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import urlencode, urlsplit
-from urllib.request import urlopen
+from collections.abc import Sequence
 
 import pytest
-from typer.testing import CliRunner
-from uv import find_uv_bin
 
-from fastapi_forge.cli import app
-from fastapi_forge.naming import normalize_project_name
-from fastapi_forge.project import create_project
-
-POSTGRES_SERVER_URL = os.environ.get(
-    "FORGE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+from tests import harness
+from tests.harness import (
+    IN_CI,
+    POSTGRES_SERVER_URL,
+    REDIS_URL,
+    UV,
+    GeneratedProject,
+    clean_env,
+    reachable,
+    serve,
 )
-REDIS_URL = os.environ.get("FORGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-UV = find_uv_bin()
 
-
-def find_python(version: str) -> str:
-    """An interpreter for ``version``: on PATH, under pyenv, or one uv knows about."""
-    candidates: list[str] = []
-    if found := shutil.which(f"python{version}"):
-        candidates.append(found)
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(
-        str(path) for path in pyenv_root.glob(f"versions/{version}.*/bin/python{version}")
-    )
-    for candidate in candidates:
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return candidate
-    probe = subprocess.run(
-        [UV, "python", "find", version], capture_output=True, text=True, check=False
-    )
-    if probe.returncode == 0:
-        return probe.stdout.strip()
-    pytest.fail(f"no Python {version} interpreter found; install one (uv python install {version})")
-
-
-def reachable(url: str, default_port: int) -> bool:
-    """Whether something accepts TCP connections at the URL's host and port."""
-    parts = urlsplit(url.replace("+asyncpg", ""))
-    try:
-        address = (parts.hostname or "127.0.0.1", parts.port or default_port)
-        with socket.create_connection(address, 2):
-            return True
-    except OSError:
-        return False
+__all__ = [
+    "UV",
+    "GeneratedProject",
+    "clean_env",
+    "generate",
+    "require_postgres",
+    "require_redis",
+    "serve",
+]
 
 
 def _require(name: str, url: str, default_port: int, variable: str) -> str:
@@ -96,85 +54,6 @@ def require_redis() -> str:
     return _require("Redis", REDIS_URL, 6379, "FORGE_TEST_REDIS_URL")
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for the generated project's tools: nothing of ours leaks in."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "TEST_DATABASE_URL"}
-        and not key.startswith(("PYTEST_", "COV_"))
-    }
-    env.update(extra)
-    return env
-
-
-@dataclass
-class GeneratedProject:
-    """A rendered and installed project, and helpers to run its own tools."""
-
-    root: Path
-    package: str
-    env_prefix: str
-    database: str
-    python: str
-    logs: list[str] = field(default_factory=list)
-
-    def run(
-        self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 600
-    ) -> subprocess.CompletedProcess[str]:
-        """Run a command in the project folder; fail the test with its output if it fails."""
-        command = [str(self.root / ".venv" / "bin" / args[0]), *args[1:]]
-        result = subprocess.run(
-            command,
-            cwd=self.root,
-            env=clean_env(**(env or {})),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        self.logs.append(f"$ {' '.join(args)}\n{result.stdout}{result.stderr}")
-        if result.returncode != 0:
-            pytest.fail(
-                f"`{' '.join(args)}` exited {result.returncode} in {self.root}:\n"
-                f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-            )
-        return result
-
-    def app_env(self, database_url: str, **extra: str) -> dict[str, str]:
-        """Variables for running the app or Alembic against ``database_url``."""
-        return {
-            f"{self.env_prefix}DATABASE_URL": database_url,
-            f"{self.env_prefix}JWT_SECRET": secrets.token_urlsafe(48),
-            **{f"{self.env_prefix}{key}": value for key, value in extra.items()},
-        }
-
-    def create_postgres_database(self, server_url: str) -> tuple[str, str]:
-        """Create an empty database with the project's own driver; return (url, name)."""
-        name = f"forge_e2e_{uuid.uuid4().hex[:10]}"
-        self.run("python", "-c", _ADMIN_SQL, server_url, f'CREATE DATABASE "{name}"')
-        base, _, _ = server_url.rpartition("/")
-        return f"{base}/{name}", name
-
-    def drop_postgres_database(self, server_url: str, name: str) -> None:
-        """Drop a database made by ``create_postgres_database``."""
-        self.run(
-            "python", "-c", _ADMIN_SQL, server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        )
-
-
-_ADMIN_SQL = """
-import asyncio, sys
-from sqlalchemy.ext.asyncio import create_async_engine
-async def main() -> None:
-    engine = create_async_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.exec_driver_sql(sys.argv[2])
-    await engine.dispose()
-asyncio.run(main())
-"""
-
-
 def generate(
     tmp_path_factory: pytest.TempPathFactory,
     name: str,
@@ -184,118 +63,12 @@ def generate(
     description: str = "A service generated by the forge end-to-end tests.",
     features: Sequence[Sequence[str]] = (),
 ) -> GeneratedProject:
-    """Render ``name`` with forge, add ``features`` (each a list of `add-feature`
-    arguments), and ``uv sync`` it (the uv cache makes this seconds)."""
-    names = normalize_project_name(name)
-    destination = tmp_path_factory.mktemp("e2e") / names.project_name
-    create_project(
-        names,
-        destination,
-        description=description,
+    """:func:`tests.harness.generate` in a fresh temporary folder."""
+    return harness.generate(
+        tmp_path_factory.mktemp("e2e"),
+        name,
         database=database,
         python_version=python_version,
-        dry_run=False,
+        description=description,
+        features=features,
     )
-    with contextlib.chdir(destination):
-        for arguments in features:
-            result = CliRunner().invoke(app, ["add-feature", *arguments, "--quiet"])
-            if result.exit_code != 0:
-                pytest.fail(f"forge add-feature {' '.join(arguments)} failed: {result.output}")
-    python = find_python(python_version)
-    sync = subprocess.run(
-        [UV, "sync", "--python", python],
-        cwd=destination,
-        env=clean_env(UV_PYTHON_DOWNLOADS="never"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if sync.returncode != 0:
-        pytest.fail(f"uv sync failed in {destination}:\n{sync.stderr[-6000:]}")
-    return GeneratedProject(
-        root=destination,
-        package=names.package_name,
-        env_prefix=names.env_prefix,
-        database=database,
-        python=python,
-    )
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class RunningServer:
-    """A uvicorn process serving the generated app on 127.0.0.1."""
-
-    process: subprocess.Popen[str]
-    base_url: str
-
-    def login(self, email: str, password: str) -> str:
-        """An access token from the app's own login endpoint."""
-        form = urlencode({"username": email, "password": password}).encode()
-        with urlopen(self.base_url + "/api/v1/auth/login", data=form, timeout=10) as response:
-            token: str = json.loads(response.read())["access_token"]
-            return token
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        """GET ``path``; return the status and the body, whatever the status."""
-        try:
-            with urlopen(self.base_url + path, timeout=5) as response:
-                return int(response.status), response.read()
-        except HTTPError as exc:
-            return exc.code, exc.read()
-
-
-def serve(
-    project: GeneratedProject,
-    env: Mapping[str, str],
-    args: list[str],
-    *,
-    bin_dir: Path | None = None,
-    cwd: Path | None = None,
-) -> Iterator[RunningServer]:
-    """Start ``args`` (a uvicorn command) and wait until /health answers.
-
-    By default it runs from the project with the project's virtualenv; ``bin_dir`` and
-    ``cwd`` stand in for another environment (such as the Dockerfile's runtime stage).
-    """
-    port = free_port()
-    executables = bin_dir or project.root / ".venv" / "bin"
-    command = [str(executables / args[0]), *args[1:], "--port", str(port)]
-    process = subprocess.Popen(
-        command,
-        cwd=cwd or project.root,
-        env=clean_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = RunningServer(process, f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"the server exited with {process.returncode}:\n{output[-4000:]}")
-            try:
-                if server.get("/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not answer /health within 30 s")
-        yield server
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -7,6 +7,8 @@ import jwt
 import pytest
 from httpx import AsyncClient
 
+from demo.core import security
+from demo.core.errors import AuthenticationError
 from demo.core.security import Role, TokenService, TokenType
 from demo.shared.models import utcnow
 
@@ -194,7 +196,9 @@ class TestAccessTokens:
 
     async def test_tampered_signature_is_401(self, client: AsyncClient, users: UserFactory) -> None:
         user = await users.create()
-        header, payload, signature = users.headers(user)["Authorization"].split(".")
+        genuine = users.headers(user)
+        assert (await client.get(ME, headers=genuine)).status_code == 200  # now remembered
+        header, payload, signature = genuine["Authorization"].split(".")
         tampered = f"{header}.{payload}.{signature[::-1]}"
         response = await client.get(ME, headers={"Authorization": tampered})
         assert_unauthorized(response.json(), response.status_code)
@@ -245,6 +249,39 @@ class TestAccessTokens:
     def test_lifetimes_respect_the_security_checklist(self, token_service: TokenService) -> None:
         assert token_service.access_ttl <= timedelta(minutes=30)
         assert token_service.refresh_ttl <= timedelta(days=7)
+
+    def test_a_verified_token_is_remembered_until_it_expires(
+        self, token_service: TokenService, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        issued = token_service.issue(uuid.uuid4(), Role.USER, TokenType.ACCESS)
+        first = token_service.verify(issued.token, TokenType.ACCESS)
+        assert token_service.verify(issued.token, TokenType.ACCESS) is first
+
+        expired = issued.expires_at + timedelta(seconds=1)
+        monkeypatch.setattr(security, "utcnow", lambda: expired)
+        with pytest.raises(AuthenticationError, match="Token has expired"):
+            token_service.verify(issued.token, TokenType.ACCESS)
+
+    def test_remembered_tokens_are_bounded(
+        self, token_service: TokenService, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(security, "VERIFIED_TOKENS_KEPT", 1)
+        one, two = (
+            token_service.issue(uuid.uuid4(), Role.USER, TokenType.ACCESS).token for _ in range(2)
+        )
+        first = token_service.verify(one, TokenType.ACCESS)
+        token_service.verify(two, TokenType.ACCESS)
+        again = token_service.verify(one, TokenType.ACCESS)
+        assert again is not first
+        assert again == first
+
+    def test_a_remembered_access_token_is_still_no_refresh_token(
+        self, token_service: TokenService
+    ) -> None:
+        issued = token_service.issue(uuid.uuid4(), Role.USER, TokenType.ACCESS)
+        token_service.verify(issued.token, TokenType.ACCESS)
+        with pytest.raises(AuthenticationError, match="Expected a token of type refresh"):
+            token_service.verify(issued.token, TokenType.REFRESH)
 
 
 class TestRefresh:

@@ -1,6 +1,7 @@
 """Password hashing (argon2 via pwdlib) and JWT access/refresh tokens (PyJWT)."""
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,6 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from ..shared.models import utcnow
 from .config import Settings
 from .errors import AuthenticationError
+
+# Verified access tokens kept in memory (about 1 KiB each), least recently used first out.
+VERIFIED_TOKENS_KEPT = 4096
 
 
 class Role(StrEnum):
@@ -86,6 +90,7 @@ class TokenService:
         self._issuer = settings.jwt_issuer
         self.access_ttl = timedelta(minutes=settings.access_token_expire_minutes)
         self.refresh_ttl = timedelta(days=settings.refresh_token_expire_days)
+        self._verified: OrderedDict[str, TokenClaims] = OrderedDict()
 
     def issue(self, user_id: uuid.UUID, role: Role, token_type: TokenType) -> IssuedToken:
         """Sign a token of the given type for a user."""
@@ -107,7 +112,27 @@ class TokenService:
         return IssuedToken(token=token, token_id=token_id, expires_at=expires_at)
 
     def verify(self, token: str, expected_type: TokenType) -> TokenClaims:
-        """Verify signature, algorithm, issuer, expiry and type; any failure is a 401."""
+        """Verify signature, algorithm, issuer, expiry and type; any failure is a 401.
+
+        A verified access token is remembered until it expires, so a client's next
+        requests with the same token skip the signature check. The whole token is the
+        key: a token differing in any byte (a forged signature) is verified afresh.
+        """
+        cached = self._verified.get(token)
+        if cached is not None and cached.token_type is expected_type:
+            if utcnow() < cached.expires_at:
+                self._verified.move_to_end(token)
+                return cached
+            del self._verified[token]
+            raise AuthenticationError("Token has expired")
+        claims = self._decode(token, expected_type)
+        if expected_type is TokenType.ACCESS:
+            self._verified[token] = claims
+            if len(self._verified) > VERIFIED_TOKENS_KEPT:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _decode(self, token: str, expected_type: TokenType) -> TokenClaims:
         try:
             payload = jwt.decode(
                 token,
@@ -121,7 +146,7 @@ class TokenService:
         except jwt.PyJWTError:
             raise AuthenticationError("Invalid token") from None
         if payload.get("type") != expected_type.value:
-            raise AuthenticationError(f"Expected an {expected_type.value} token")
+            raise AuthenticationError(f"Expected a token of type {expected_type.value}")
         try:
             return TokenClaims(
                 subject=uuid.UUID(str(payload["sub"])),

@@ -29,7 +29,9 @@ class PageParams:
         return (self.page - 1) * self.page_size
 
 
-def page_params(
+# ``async def``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop
+# per request for work that never blocks.
+async def page_params(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}.")
@@ -39,7 +41,7 @@ def page_params(
     return PageParams(page=page, page_size=page_size)
 
 
-def sort_param(
+async def sort_param(
     sort: Annotated[
         str | None,
         Query(

@@ -66,7 +66,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
-def get_auth_service(session: SessionDep, request: Request) -> AuthService:
+async def get_auth_service(session: SessionDep, request: Request) -> AuthService:
     """The auth service bound to the request's session."""
     return AuthService(
         UserRepository(session),

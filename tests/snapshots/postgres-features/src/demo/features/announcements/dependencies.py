@@ -12,7 +12,9 @@ from .repository import AnnouncementFilters, AnnouncementRepository
 from .service import AnnouncementService
 
 
-def get_announcement_service(session: SessionDep) -> AnnouncementService:
+# Dependencies that never block are ``async def``: FastAPI runs a plain ``def`` one in its
+# thread pool, a thread hop on every request.
+async def get_announcement_service(session: SessionDep) -> AnnouncementService:
     """The announcements service bound to the request's session."""
     return AnnouncementService(AnnouncementRepository(session))
 
@@ -31,7 +33,7 @@ async def get_announcement(
 AnnouncementDep = Annotated[Announcement, Depends(get_announcement)]
 
 
-def announcement_filters(
+async def announcement_filters(
     headline: Annotated[str | None, Query(max_length=255, pattern=NO_NUL_PATTERN)] = None,
 ) -> AnnouncementFilters:
     """Read the list filters from the query string."""

@@ -13,7 +13,9 @@ from .repository import CustomerFilters, CustomerRepository
 from .service import CustomerService
 
 
-def get_customer_service(session: SessionDep) -> CustomerService:
+# Dependencies that never block are ``async def``: FastAPI runs a plain ``def`` one in its
+# thread pool, a thread hop on every request.
+async def get_customer_service(session: SessionDep) -> CustomerService:
     """The customers service bound to the request's session."""
     return CustomerService(CustomerRepository(session))
 
@@ -33,7 +35,7 @@ async def get_customer(
 CustomerDep = Annotated[Customer, Depends(get_customer)]
 
 
-def customer_filters(
+async def customer_filters(
     name: Annotated[str | None, Query(max_length=120, pattern=NO_NUL_PATTERN)] = None,
     email: Annotated[str | None, Query(max_length=255, pattern=NO_NUL_PATTERN)] = None,
 ) -> CustomerFilters:

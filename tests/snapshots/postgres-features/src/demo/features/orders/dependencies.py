@@ -14,7 +14,9 @@ from .repository import OrderFilters, OrderRepository
 from .service import OrderService
 
 
-def get_order_service(session: SessionDep) -> OrderService:
+# Dependencies that never block are ``async def``: FastAPI runs a plain ``def`` one in its
+# thread pool, a thread hop on every request.
+async def get_order_service(session: SessionDep) -> OrderService:
     """The orders service bound to the request's session."""
     return OrderService(OrderRepository(session))
 
@@ -34,7 +36,7 @@ async def get_order(
 OrderDep = Annotated[Order, Depends(get_order)]
 
 
-def order_filters(
+async def order_filters(
     title: Annotated[str | None, Query(max_length=120, pattern=NO_NUL_PATTERN)] = None,
     quantity_min: Annotated[int | None, Query(ge=0, le=1000)] = None,
     quantity_max: Annotated[int | None, Query(ge=0, le=1000)] = None,

@@ -11,7 +11,7 @@ from .repository import UserRepository
 from .service import UserService
 
 
-def get_user_service(session: SessionDep, request: Request) -> UserService:
+async def get_user_service(session: SessionDep, request: Request) -> UserService:
     """The users service bound to the request's session."""
     return UserService(UserRepository(session), request.app.state.password_hasher)
 
