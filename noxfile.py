@@ -1,4 +1,4 @@
-"""Developer sessions: lint, tests, e2e, fuzz, snapshots (`nox -l` lists them)."""
+"""Developer sessions: lint, tests, e2e, fuzz, snapshots, bench (`nox -l` lists them)."""
 
 import nox
 
@@ -12,8 +12,8 @@ PYTHON = "3.11"
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format) and mypy --strict on our own code."""
     session.install("-e", ".[test]")
-    session.run("ruff", "check", "fastapi_forge", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "fastapi_forge", "tests", "noxfile.py")
+    session.run("ruff", "check", "fastapi_forge", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "fastapi_forge", "tests", "bench", "noxfile.py")
     session.run("mypy")
 
 
@@ -44,3 +44,15 @@ def snapshots(session: nox.Session) -> None:
     """Render the snapshot scenarios again into tests/snapshots/ (review the diff!)."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.snapshot_scenarios", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The benchmarks (never pass/fail): `nox -s bench -- [NAME...] [--quick]`.
+
+    forge is installed as a user installs it (not editable, bytecode compiled), so that
+    start-up is timed as users see it.
+    """
+    session.env["UV_COMPILE_BYTECODE"] = "1"
+    session.install(".[test]")
+    session.run("python", "-m", "bench", *session.posargs)

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,7 +264,7 @@ def serve(
     bin_dir: Path | None = None,
     cwd: Path | None = None,
     log_file: Path | None = None,
-) -> Iterator[RunningServer]:
+) -> Generator[RunningServer, None, None]:
     """Start ``args`` (a uvicorn command) and wait until /health answers.
 
     By default it runs from the project with the project's virtualenv; ``bin_dir`` and

@@ -1,0 +1,48 @@
+"""Time to green: `forge new`, then `uv sync` with a warm cache, then the generated suite."""
+
+from __future__ import annotations
+
+import re
+
+from bench.common import BenchError, Measurement, Workspace, child_env, forge_command, timed
+from tests.harness import UV, find_python
+
+TARGET_SECONDS = 30.0
+PYTHON_VERSION = "3.12"
+_PASSED = re.compile(r"(\d+) passed")
+
+
+def measure(workspace: Workspace) -> list[Measurement]:
+    """Prime the uv cache with one project, then time a second one from nothing to green."""
+    forge = forge_command()
+    python = find_python(PYTHON_VERSION)
+    env = child_env(UV_PYTHON_DOWNLOADS="never")
+    sync = [UV, "sync", "--python", python]
+
+    primer = workspace.root / "green-primer"
+    timed([*forge, "new", "primer", primer, "--no-input"], env=env)
+    timed(sync, cwd=primer, env=env)  # every wheel is now in the uv cache
+
+    project = workspace.root / "green"
+    new_seconds, _ = timed([*forge, "new", "bench-api", project, "--no-input"], env=env)
+    sync_seconds, _ = timed(sync, cwd=project, env=env)
+    test_seconds, result = timed(
+        [UV, "run", "--python", python, "pytest", "-q"], cwd=project, env=env
+    )
+    passed = _PASSED.search(result.stdout)
+    if passed is None:
+        raise BenchError(f"the generated suite reported no passed tests:\n{result.stdout[-2000:]}")
+    total = new_seconds + sync_seconds + test_seconds
+    return [
+        Measurement("green", "forge new", new_seconds, "s"),
+        Measurement("green", "uv sync (warm cache)", sync_seconds, "s"),
+        Measurement("green", "uv run pytest", test_seconds, "s", detail={"passed": int(passed[1])}),
+        Measurement(
+            "green",
+            "time to green (SQLite)",
+            total,
+            "s",
+            f"< {TARGET_SECONDS:g} s",
+            total < TARGET_SECONDS,
+        ),
+    ]

@@ -1,0 +1,90 @@
+"""The benchmarks' own logic: reading wrk, fitting lines, naming features, loopback only.
+
+The benchmarks themselves never run in the suite (see ``bench/``); what they compute from
+their measurements is tested here.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from bench.common import BenchError
+from bench.load import Scenario, lua_script, parse_wrk, wrk
+from bench.projects import feature_name
+from bench.suite import fit
+from fastapi_forge.naming import feature_names
+
+WRK_REPORT = """\
+Running 8s test @ http://127.0.0.1:8765/api/v1/orders/7e55f248
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    96.15ms   36.99ms 444.62ms   85.09%
+    Req/Sec   335.16     92.45   505.00     65.00%
+  Latency Distribution
+     50%  830.00us
+     75%  108.20ms
+     90%  143.55ms
+     99%    1.23s
+  2674 requests in 8.02s, 2.01MB read
+  Socket errors: connect 0, read 2, write 0, timeout 5
+  Non-2xx or 3xx responses: 11
+Requests/sec:    333.61
+Transfer/sec:    256.40KB
+"""
+
+
+def test_wrk_report_is_read_with_units_and_errors() -> None:
+    result = parse_wrk(WRK_REPORT)
+
+    assert result.requests == 2674
+    assert result.rps == pytest.approx(333.61)
+    assert result.p50_ms == pytest.approx(0.83)
+    assert result.p99_ms == pytest.approx(1230.0)
+    assert result.errors == 2 + 5 + 11
+
+
+def test_a_clean_wrk_report_has_no_errors() -> None:
+    clean = "\n".join(
+        line for line in WRK_REPORT.splitlines() if "errors" not in line and "Non-2xx" not in line
+    )
+
+    assert parse_wrk(clean).errors == 0
+
+
+def test_an_unreadable_wrk_report_is_a_bench_error() -> None:
+    with pytest.raises(BenchError, match="could not read wrk's report"):
+        parse_wrk("wrk: command failed\n")
+
+
+def test_load_never_leaves_loopback(tmp_path: Path) -> None:
+    with pytest.raises(BenchError, match=r"only ever sent to 127\.0\.0\.1"):
+        wrk("http://example.com/health", tmp_path / "none.lua", 1, 1)
+
+
+def test_lua_script_sets_method_token_and_body() -> None:
+    scenario = Scenario("create", "POST", "/api/v1/orders", authenticated=True, body='{"a": 1}')
+
+    script = lua_script(scenario, "tok.en")
+
+    assert 'wrk.method = "POST"' in script
+    assert 'wrk.headers["Authorization"] = "Bearer tok.en"' in script
+    assert 'wrk.body = [[{"a": 1}]]' in script
+    assert "Authorization" not in lua_script(Scenario("h", "GET", "/health", False), "x")
+
+
+def test_fit_recovers_a_line_and_its_quality() -> None:
+    slope, intercept, r_squared = fit([0, 1, 5, 20], [2.0, 2.5, 4.5, 12.0])
+
+    assert slope == pytest.approx(0.5)
+    assert intercept == pytest.approx(2.0)
+    assert r_squared == pytest.approx(1.0)
+    assert fit([0, 1, 2], [1.0, 3.0, 2.0])[2] < 0.5
+
+
+def test_feature_names_are_distinct_and_valid() -> None:
+    names = [feature_name(index) for index in range(200)]
+
+    assert len(set(names)) == 200
+    assert names[:3] == ["resource_b", "resource_c", "resource_d"]
+    plurals = {feature_names(name).plural_snake for name in names}
+    assert len(plurals) == 200
