@@ -25,6 +25,7 @@ from rich.table import Table
 import fastapi_forge
 from bench import green, load, render, startup, suite
 from bench.common import BenchError, Measurement, Workspace
+from tests.harness import HarnessError
 
 BENCHMARKS = ("render", "green", "suite", "load", "startup")
 DEFAULT_OUTPUT = Path("bench") / "results" / "latest.json"
@@ -61,9 +62,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run_all(names: list[str], args: argparse.Namespace, workspace: Workspace) -> list[Measurement]:
+def run_all(
+    names: list[str], args: argparse.Namespace, workspace: Workspace, results: list[Measurement]
+) -> None:
+    """Run ``names`` in order, appending to ``results`` (kept if a later one fails)."""
     quick = args.quick
-    results: list[Measurement] = []
     for name in names:
         started = time.perf_counter()
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
@@ -87,7 +90,6 @@ def run_all(names: list[str], args: argparse.Namespace, workspace: Workspace) ->
                 workspace, counts=(1, 20) if quick else (1, 20, 100), repeat=3 if quick else 5
             )
         print(f"bench: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return results
 
 
 def environment() -> dict[str, object]:
@@ -120,11 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     names = list(dict.fromkeys(args.names)) or list(BENCHMARKS)
     root = Path(tempfile.mkdtemp(prefix="forge-bench-"))
+    results: list[Measurement] = []
+    failure: str | None = None
     try:
-        results = run_all(names, args, Workspace(root))
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        run_all(names, args, Workspace(root), results)
+    except (BenchError, HarnessError) as exc:
+        failure = str(exc)
     finally:
         if args.keep:
             print(f"bench: scratch folder kept at {root}", file=sys.stderr)
@@ -140,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     missed = [item.metric for item in results if item.met is False]
     print(f"bench: wrote {args.output}; targets missed: {len(missed)}", file=sys.stderr)
+    if failure is not None:
+        print(f"error: a benchmark could not run: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 
