@@ -36,10 +36,11 @@ async def test_health_does_not_need_the_database(app_factory: AppFactory) -> Non
     assert response.status_code == 200
 
 
-async def test_metrics_count_requests_by_route_template(client: AsyncClient) -> None:
-    await client.get("/health")
-    await client.get(f"/api/v1/users/{'0' * 8}-0000-0000-0000-{'0' * 12}")
-    response = await client.get("/metrics")
+async def test_metrics_count_requests_by_route_template(app_factory: AppFactory) -> None:
+    async with client_for(app_factory()) as client:  # a fresh app: every count starts at 0
+        await client.get("/health")
+        await client.get(f"/api/v1/users/{'0' * 8}-0000-0000-0000-{'0' * 12}")
+        response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text

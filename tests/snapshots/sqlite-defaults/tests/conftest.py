@@ -1,4 +1,4 @@
-"""Test fixtures: an isolated database, an app per test, and an HTTP client.
+"""Test fixtures: an isolated database, one app for the run, and an HTTP client.
 
 By default the tests run on a throwaway SQLite file. Set ``TEST_DATABASE_URL`` to a
 PostgreSQL URL (``postgresql+asyncpg://user@host:5432/postgres``) to run them on
@@ -9,7 +9,7 @@ Each test runs inside a transaction that is rolled back when it ends.
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -152,28 +152,58 @@ async def client_for(app: FastAPI) -> AsyncIterator[AsyncClient]:
         yield client
 
 
+def sessions_in(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> Callable[[], AsyncIterator[AsyncSession]]:
+    """A ``get_session`` override whose sessions run inside the test's transaction."""
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        async with session_scope(sessionmaker) as session:
+            yield session
+
+    return test_session
+
+
 @pytest.fixture
 def app_factory(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> AppFactory:
-    """Build apps whose request sessions run inside the test's transaction."""
+    """Build fresh apps (for other settings) whose sessions run inside the test's transaction."""
 
     def build(**overrides: Any) -> FastAPI:
         app_settings = Settings.model_validate(settings.model_dump() | overrides)
         app = create_app(app_settings)
-
-        async def test_session() -> AsyncIterator[AsyncSession]:
-            async with session_scope(sessionmaker) as session:
-                yield session
-
-        app.dependency_overrides[get_session] = test_session
+        app.dependency_overrides[get_session] = sessions_in(sessionmaker)
         return app
 
     return build
 
 
+@pytest.fixture(scope="session")
+async def shared_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """One app for the whole run.
+
+    FastAPI prepares an app's routes on its first requests, a cost that grows with every
+    feature; building an app per test would make the suite grow with the square of the
+    number of features. Tests that need other settings use ``app_factory``.
+    """
+    app = create_app(settings)
+    yield app
+    await app.state.engine.dispose()
+
+
 @pytest.fixture
-def app(app_factory: AppFactory) -> FastAPI:
-    """The application under test."""
-    return app_factory()
+async def app(
+    shared_app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[FastAPI]:
+    """The application under test: its sessions run in the test's transaction, its rate
+    limits start from zero, and overrides a test adds are removed after it."""
+    saved = dict(shared_app.dependency_overrides)
+    shared_app.dependency_overrides[get_session] = sessions_in(sessionmaker)
+    await shared_app.state.rate_limiter.reset()
+    try:
+        yield shared_app
+    finally:
+        shared_app.dependency_overrides.clear()
+        shared_app.dependency_overrides.update(saved)
 
 
 @pytest.fixture

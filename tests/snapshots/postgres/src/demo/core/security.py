@@ -128,7 +128,7 @@ class TokenService:
         claims = self._decode(token, expected_type)
         if expected_type is TokenType.ACCESS:
             self._verified[token] = claims
-            if len(self._verified) > VERIFIED_TOKENS_KEPT:
+            while len(self._verified) > VERIFIED_TOKENS_KEPT:
                 self._verified.popitem(last=False)
         return claims
 
