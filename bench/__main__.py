@@ -115,7 +115,10 @@ def print_table(results: list[Measurement]) -> None:
         value = f"{item.value:,.3f}" if abs(item.value) < 100 else f"{item.value:,.0f}"
         met = {True: "[green]yes[/]", False: "[red]NO[/]", None: ""}[item.met]
         table.add_row(item.benchmark, item.metric, f"{value} {item.unit}", item.target, met)
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # a log or a pipe: keep one figure per line
+    console.print(table)
 
 
 def main(argv: list[str] | None = None) -> int:
