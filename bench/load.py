@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -72,6 +73,17 @@ def parse_wrk(output: str) -> WrkResult:
     errors = int(non_2xx[1]) if non_2xx else 0
     errors += sum(int(value) for value in sockets.groups()) if sockets else 0
     return WrkResult(int(total[1]), float(rps[1]), latencies["50"], latencies["99"], errors)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far (Linux ``/proc``).
+
+    CPU per request is steadier than requests per second on a machine shared with other
+    work: the server is CPU-bound, and its CPU time does not count time it was not given.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def lua_script(scenario: Scenario, token: str) -> str:
@@ -175,7 +187,11 @@ def _drive(
         url = server.base_url + scenario.path
         if warmup:
             wrk(url, script, warmup, CONNECTIONS)
+        cpu_before = process_cpu_seconds(server.process.pid)
         report = wrk(url, script, seconds, CONNECTIONS)
+        cpu_per_request_us = (
+            1e6 * (process_cpu_seconds(server.process.pid) - cpu_before) / max(report.requests, 1)
+        )
         is_read = index == 1
         detail = {
             "requests": report.requests,
@@ -184,6 +200,7 @@ def _drive(
             "errors": report.errors,
             "connections": CONNECTIONS,
             "seconds": seconds,
+            "server_cpu_us_per_request": cpu_per_request_us,
         }
         results += [
             Measurement(
@@ -196,6 +213,7 @@ def _drive(
                 detail,
             ),
             Measurement("load", f"{scenario.name} p50", report.p50_ms, "ms"),
+            Measurement("load", f"{scenario.name} server CPU", cpu_per_request_us, "us/req"),
             Measurement(
                 "load",
                 f"{scenario.name} p99",

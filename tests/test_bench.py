@@ -4,12 +4,14 @@ The benchmarks themselves never run in the suite (see ``bench/``); what they com
 their measurements is tested here.
 """
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from bench.common import BenchError
-from bench.load import Scenario, lua_script, parse_wrk, wrk
+from bench.load import Scenario, lua_script, parse_wrk, process_cpu_seconds, wrk
 from bench.projects import feature_name
 from bench.suite import fit
 from fastapi_forge.naming import feature_names
@@ -88,3 +90,15 @@ def test_feature_names_are_distinct_and_valid() -> None:
     assert names[:3] == ["resource_b", "resource_c", "resource_d"]
     plurals = {feature_names(name).plural_snake for name in names}
     assert len(plurals) == 200
+
+
+def test_cpu_time_of_a_process_is_read_from_proc() -> None:
+    before = process_cpu_seconds(os.getpid())
+    deadline = time.monotonic() + 10
+    after = before
+    while after == before and time.monotonic() < deadline:
+        sum(index * index for index in range(10_000))  # burn CPU until a clock tick shows
+        after = process_cpu_seconds(os.getpid())
+
+    assert after > before >= 0
+    assert after - before < 1
