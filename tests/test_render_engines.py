@@ -98,6 +98,21 @@ def test_an_unknown_engine_is_a_one_line_error(
     assert not (tmp_path / "out").exists()
 
 
+def test_an_unknown_engine_leaves_the_tree_unchanged(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(render.ENGINE_VARIABLE, "jinja")
+    before = tree_snapshot(workdir)
+
+    result = CliRunner().invoke(app, ["new", "shop", "--no-input"])
+
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("error: FORGE_RENDER_ENGINE='jinja' is not an engine; use")
+    assert tree_snapshot(workdir) == before
+
+
 MINI_COPIER_YML = """\
 _subdirectory: template
 greeting: {type: str, default: hello}
