@@ -83,13 +83,27 @@ def reachable(url: str, default_port: int) -> bool:
         return False
 
 
+# Variables never passed on to the generated project's tools. nox points
+# UV_PROJECT_ENVIRONMENT and UV_PYTHON at its own session venv: a `uv sync` of the generated
+# project would otherwise replace that venv's packages (forge itself included).
+NOT_PASSED_ON = frozenset(
+    {
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "TEST_DATABASE_URL",
+        "UV_PROJECT_ENVIRONMENT",
+        "UV_PYTHON",
+    }
+)
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for the generated project's tools: nothing of ours leaks in."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "TEST_DATABASE_URL"}
-        and not key.startswith(("PYTEST_", "COV_"))
+        if key not in NOT_PASSED_ON and not key.startswith(("PYTEST_", "COV_"))
     }
     env.update(extra)
     return env

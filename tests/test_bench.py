@@ -15,6 +15,7 @@ from bench.load import Scenario, lua_script, parse_wrk, process_cpu_seconds, wrk
 from bench.projects import feature_name
 from bench.suite import fit
 from fastapi_forge.naming import feature_names
+from tests.harness import clean_env
 
 WRK_REPORT = """\
 Running 8s test @ http://127.0.0.1:8765/api/v1/orders/7e55f248
@@ -102,3 +103,18 @@ def test_cpu_time_of_a_process_is_read_from_proc() -> None:
 
     assert after > before >= 0
     assert after - before < 1
+
+
+def test_nox_session_variables_never_reach_the_generated_project(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UV_PROJECT_ENVIRONMENT", "/somewhere/.nox/bench")
+    monkeypatch.setenv("UV_PYTHON", "/somewhere/.nox/bench")
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/.nox/bench")
+    monkeypatch.setenv("KEEP_ME", "1")
+
+    env = clean_env(EXTRA="2")
+
+    assert not {"UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "VIRTUAL_ENV"} & set(env)
+    assert env["KEEP_ME"] == "1"
+    assert env["EXTRA"] == "2"
