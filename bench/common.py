@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -21,6 +22,7 @@ __all__ = [
     "child_env",
     "forge_command",
     "median",
+    "passed_tests",
     "run",
     "timed",
 ]
@@ -50,6 +52,17 @@ class Measurement:
 def median(values: Sequence[float]) -> float:
     """The median of ``values`` (which must not be empty)."""
     return float(statistics.median(values))
+
+
+_PASSED = re.compile(r"(\d+) passed")
+
+
+def passed_tests(output: str, where: Path) -> int:
+    """The number of passed tests in a pytest summary; none at all is a :class:`BenchError`."""
+    found = _PASSED.search(output)
+    if found is None:
+        raise BenchError(f"no passed tests in {where}:\n{output[-2000:]}")
+    return int(found[1])
 
 
 def child_env(**extra: str) -> dict[str, str]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-from bench.common import BenchError, Measurement, Workspace, child_env, forge_command, timed
+from bench.common import Measurement, Workspace, child_env, forge_command, passed_tests, timed
 from tests.harness import UV, find_python
 
 TARGET_SECONDS = 30.0
 PYTHON_VERSION = "3.12"
-_PASSED = re.compile(r"(\d+) passed")
 
 
 def measure(workspace: Workspace) -> list[Measurement]:
@@ -29,14 +26,12 @@ def measure(workspace: Workspace) -> list[Measurement]:
     test_seconds, result = timed(
         [UV, "run", "--python", python, "pytest", "-q"], cwd=project, env=env
     )
-    passed = _PASSED.search(result.stdout)
-    if passed is None:
-        raise BenchError(f"the generated suite reported no passed tests:\n{result.stdout[-2000:]}")
+    passed = passed_tests(result.stdout, project)
     total = new_seconds + sync_seconds + test_seconds
     return [
         Measurement("green", "forge new", new_seconds, "s"),
         Measurement("green", "uv sync (warm cache)", sync_seconds, "s"),
-        Measurement("green", "uv run pytest", test_seconds, "s", detail={"passed": int(passed[1])}),
+        Measurement("green", "uv run pytest", test_seconds, "s", detail={"passed": passed}),
         Measurement(
             "green",
             "time to green (SQLite)",

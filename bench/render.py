@@ -15,6 +15,7 @@ References, rendered in the same run on the same machine:
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -145,7 +146,7 @@ def measure(
 
     venv = reference_venv(workspace)
     shims = no_op_shims(workspace)
-    reference_env = child_env(PATH=f"{shims}:{child_env().get('PATH', '')}")
+    reference_env = child_env(PATH=f"{shims}{os.pathsep}{os.environ.get('PATH', '')}")
     reference = []
     for index in range(reference_repeat):
         out = workspace.folder(f"reference-{index}")

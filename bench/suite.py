@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import BenchError, Measurement, Workspace, child_env, median, timed
+from bench.common import Measurement, Workspace, child_env, median, passed_tests, timed
 from bench.projects import project_with_features
 
 NEW_TARGET_SECONDS = 10.0
 LINEAR_TOLERANCE = 1.5  # the last segment's slope may be at most this times the first's
-_PASSED = re.compile(r"(\d+) passed")
 
 
 def fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float]:
@@ -45,10 +43,7 @@ def measure(workspace: Workspace, *, counts: Sequence[int], repeat: int) -> list
         passed = 0
         for _ in range(repeat):
             seconds, result = timed(pytest, cwd=project.root, env=env)
-            found = _PASSED.search(result.stdout)
-            if found is None:
-                raise BenchError(f"no passed tests in {project.root}:\n{result.stdout[-2000:]}")
-            passed = int(found[1])
+            passed = passed_tests(result.stdout, project.root)
             runs.append(seconds)
         seconds_by_count[count] = median(runs)
         is_new = count == 0

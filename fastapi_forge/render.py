@@ -312,7 +312,7 @@ class _Template:
         }
         render_string = _StringRenderer(self.environment, context)
         destination.mkdir(parents=True, exist_ok=True)
-        for source, relative, is_template in self._sources():
+        for source, relative, is_dir, is_template in self._sources():
             parts = [render_string(part) for part in relative.parts]
             if not all(parts):
                 continue  # Copier skips a path when any segment renders empty.
@@ -323,7 +323,7 @@ class _Template:
                     f"template '{self.name}' renders {relative} outside the destination"
                 )
             target = destination.joinpath(*parts)
-            if source.is_dir():
+            if is_dir:
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             if is_template:
@@ -340,22 +340,27 @@ class _Template:
     def _excluded(self, part: str) -> bool:
         return any(fnmatch.fnmatchcase(part, pattern) for pattern in self.exclude)
 
-    def _sources(self) -> Iterator[tuple[Path, PurePosixPath, bool]]:
-        """Every source path, parents first: (path, output-relative path, is a template)."""
+    def _sources(self) -> Iterator[tuple[Path, PurePosixPath, bool, bool]]:
+        """Every source path, parents first: (path, output path, is a folder, is a template).
+
+        ``os.walk`` already tells folders from files and lists each folder's names, so
+        no entry needs a ``stat`` of its own here.
+        """
         for folder, subfolders, filenames in os.walk(self.content_root):
             subfolders.sort()
             here = Path(folder)
-            for entry in (*subfolders, *sorted(filenames)):
+            names = {*subfolders, *filenames}
+            entries = [(name, True) for name in subfolders]
+            entries += [(name, False) for name in sorted(filenames)]
+            for entry, is_dir in entries:
                 source = here / entry
                 relative = PurePosixPath(source.relative_to(self.content_root).as_posix())
-                is_template = (
-                    bool(self.suffix) and entry.endswith(self.suffix) and not source.is_dir()
-                )
+                is_template = bool(self.suffix) and entry.endswith(self.suffix) and not is_dir
                 if is_template:
                     relative = relative.with_name(entry[: -len(self.suffix)])
-                elif self.suffix and (here / f"{entry}{self.suffix}").exists():
+                elif self.suffix and f"{entry}{self.suffix}" in names:
                     continue  # The templated sibling wins, as in Copier.
-                yield source, relative, is_template
+                yield source, relative, is_dir, is_template
 
 
 class _StringRenderer:
