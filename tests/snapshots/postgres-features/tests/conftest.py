@@ -50,7 +50,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "cors_origins": None,
         "allowed_hosts": ["*"],
         "rate_limit_login": "1000/minute",
+        "rate_limit_login_account": "1000/minute",
         "rate_limit_register": "1000/minute",
+        "rate_limit_password_change": "1000/minute",
         # Cheap hashing in tests only; production keeps the defaults in Settings.
         "password_hash_time_cost": 1,
         "password_hash_memory_cost": 1024,
@@ -145,9 +147,10 @@ class AppFactory(Protocol):
 
 
 @asynccontextmanager
-async def client_for(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    """An HTTP client talking to ``app`` in-process; server errors become 500 responses."""
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
+async def client_for(app: FastAPI, address: str = "127.0.0.1") -> AsyncIterator[AsyncClient]:
+    """An HTTP client talking to ``app`` in-process from ``address``; server errors become
+    500 responses."""
+    transport = ASGITransport(app=app, raise_app_exceptions=False, client=(address, 50000))
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
 

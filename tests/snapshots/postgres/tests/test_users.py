@@ -20,18 +20,20 @@ class TestMe:
         assert response.status_code == 200
         assert response.json()["full_name"] == "Grace"
 
-    async def test_change_password_then_log_in_with_it(
+    async def test_password_cannot_be_changed_through_the_profile(
         self, client: AsyncClient, users: UserFactory
     ) -> None:
+        # A stolen access token alone must not be enough: POST /auth/password asks for the
+        # current password (tests/test_auth.py::TestPasswordChange).
         user = await users.create()
         changed = await client.patch(
             ME, json={"password": "a brand new one"}, headers=users.headers(user)
         )
-        assert changed.status_code == 200
+        assert changed.status_code == 422
         login = await client.post(
             "/api/v1/auth/login", data={"username": user.email, "password": "a brand new one"}
         )
-        assert login.status_code == 200
+        assert login.status_code == 401
 
     async def test_cannot_promote_oneself(self, client: AsyncClient, users: UserFactory) -> None:
         user = await users.create()
@@ -45,16 +47,26 @@ class TestMe:
         )
         assert response.status_code == 422
 
-    async def test_token_of_deleted_account_is_404(
-        self, client: AsyncClient, users: UserFactory
+    @pytest.mark.parametrize("method", ["GET", "PATCH"])
+    async def test_token_of_deleted_account_is_401(
+        self, client: AsyncClient, users: UserFactory, method: str
     ) -> None:
         user = await users.create()
         headers = users.headers(user)
         await users.session.delete(user)
         await users.session.commit()
-        response = await client.get(ME, headers=headers)
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "NOT_FOUND"
+        response = await client.request(method, ME, json={"full_name": "X"}, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "UNAUTHORIZED"
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+    async def test_token_of_deactivated_account_is_401(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create(is_active=False)
+        response = await client.get(ME, headers=users.headers(user))
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "UNAUTHORIZED"
 
 
 class TestAdmin:

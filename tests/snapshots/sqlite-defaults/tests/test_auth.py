@@ -1,15 +1,25 @@
-"""Registration, login, token refresh, revocation, and every way a token can be wrong."""
+"""Registration, login, password changes, token refresh, revocation, rate limits, and
+every way a token can be wrong."""
 
+import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import jwt
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
+from pydantic import ValidationError
+from sqlalchemy import delete, func, select
 
 from demo.core import security
+from demo.core.config import Environment, Settings
 from demo.core.errors import AuthenticationError
-from demo.core.security import Role, TokenService, TokenType
+from demo.core.security import PasswordHasher, Role, TokenService, TokenType
+from demo.features.auth.models import RefreshToken
+from demo.features.users.models import User
+from demo.main import create_app
 from demo.shared.models import utcnow
 
 from .conftest import TEST_JWT_SECRET, AppFactory, client_for
@@ -19,6 +29,7 @@ REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
 LOGOUT = "/api/v1/auth/logout"
+PASSWORD = "/api/v1/auth/password"
 ME = "/api/v1/users/me"
 
 
@@ -36,6 +47,11 @@ def assert_unauthorized(response_json: dict[str, object], status: int) -> None:
     error = response_json["error"]
     assert isinstance(error, dict)
     assert error["code"] == "UNAUTHORIZED"
+
+
+def assert_not_cacheable(response: Response) -> None:
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Pragma"] == "no-cache"
 
 
 def forge_token(
@@ -107,6 +123,24 @@ class TestRegister:
         )
         assert response.status_code == 422
 
+    async def test_password_is_kept_exactly_as_typed(self, client: AsyncClient) -> None:
+        phrase = "  my pass phrase  "
+        response = await client.post(REGISTER, json={"email": "pp@example.com", "password": phrase})
+        assert response.status_code == 201
+        await login(client, "pp@example.com", phrase)
+        stripped = await client.post(
+            LOGIN, data={"username": "pp@example.com", "password": phrase.strip()}
+        )
+        assert_unauthorized(stripped.json(), stripped.status_code)
+
+    async def test_ordinary_text_is_still_stripped(self, client: AsyncClient) -> None:
+        response = await client.post(
+            REGISTER,
+            json={"email": "st@example.com", "password": "long enough pw", "full_name": " Ada "},
+        )
+        assert response.status_code == 201
+        assert response.json()["full_name"] == "Ada"
+
     async def test_password_is_not_echoed_in_validation_errors(self, client: AsyncClient) -> None:
         response = await client.post(REGISTER, json={"email": "bad", "password": "s3cr3t!"})
         assert response.status_code == 422
@@ -173,6 +207,46 @@ class TestLogin:
         assert limited.json()["error"]["code"] == "RATE_LIMITED"
         assert int(limited.headers["Retry-After"]) >= 1
 
+    async def test_failed_logins_are_limited_per_account_from_any_address(
+        self, app_factory: AppFactory, users: UserFactory
+    ) -> None:
+        victim, other = await users.create(), await users.create()
+        app = app_factory(rate_limit_login_account="3/minute")
+        for number in range(3):
+            async with client_for(app, f"203.0.113.{number}") as client:
+                wrong = {"username": victim.email.upper(), "password": "wrong pw!"}
+                response = await client.post(LOGIN, data=wrong)
+                assert_unauthorized(response.json(), response.status_code)
+        async with client_for(app, "198.51.100.7") as client:
+            right = {"username": victim.email, "password": DEFAULT_PASSWORD}
+            locked = await client.post(LOGIN, data=right)
+            assert locked.status_code == 429
+            assert locked.json()["error"]["code"] == "RATE_LIMITED"
+            assert int(locked.headers["Retry-After"]) >= 1
+            others = await client.post(
+                LOGIN, data={"username": other.email, "password": DEFAULT_PASSWORD}
+            )
+            assert others.status_code == 200
+
+    async def test_successful_logins_do_not_use_up_the_account_limit(
+        self, app_factory: AppFactory, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        async with client_for(app_factory(rate_limit_login_account="2/minute")) as client:
+            form = {"username": user.email, "password": DEFAULT_PASSWORD}
+            statuses = [(await client.post(LOGIN, data=form)).status_code for _ in range(4)]
+        assert statuses == [200] * 4
+
+    async def test_token_response_is_not_cacheable(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        response = await client.post(
+            LOGIN, data={"username": user.email, "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 200
+        assert_not_cacheable(response)
+
 
 class TestAccessTokens:
     async def test_missing_token_is_401(self, client: AsyncClient) -> None:
@@ -235,6 +309,43 @@ class TestAccessTokens:
         token = jwt.encode({"sub": str(uuid.uuid4())}, TEST_JWT_SECRET, algorithm="HS256")
         response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
         assert_unauthorized(response.json(), response.status_code)
+
+    @pytest.mark.parametrize(
+        "claims",
+        [
+            pytest.param({"exp": 1e20}, id="exp-far-beyond-datetime"),
+            pytest.param({"exp": 10**30}, id="exp-huge-int"),
+            pytest.param({"exp": "9999999999"}, id="exp-string"),
+            pytest.param({"exp": True}, id="exp-boolean"),
+            pytest.param({"iat": "1700000000"}, id="iat-string"),
+            pytest.param({"iat": -1e20}, id="iat-far-past"),
+            pytest.param({"iat": 0}, id="lifetime-longer-than-configured"),
+            pytest.param({"nbf": "1700000000"}, id="nbf-string"),
+            pytest.param({"nbf": -1e20}, id="nbf-far-past"),
+            pytest.param({"sub": 12345}, id="sub-number"),
+            pytest.param({"sub": ["x"]}, id="sub-list"),
+            pytest.param({"jti": 7}, id="jti-number"),
+            pytest.param({"role": ["admin"]}, id="role-list"),
+            pytest.param({"type": ["access"]}, id="type-list"),
+        ],
+    )
+    async def test_claims_of_the_wrong_type_or_range_are_401(
+        self, client: AsyncClient, users: UserFactory, claims: dict[str, object]
+    ) -> None:
+        # Signed with the real key: only the claims are wrong. exp=1e20 used to be a 500.
+        user = await users.create()
+        token = forge_token({"sub": str(user.id), **claims})
+        response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+        assert_unauthorized(response.json(), response.status_code)
+
+    async def test_fractional_timestamps_are_accepted(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        now = utcnow().timestamp()
+        token = forge_token({"sub": str(user.id), "iat": now, "nbf": now, "exp": now + 60.5})
+        response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
 
     async def test_refresh_token_is_not_an_access_token(
         self, client: AsyncClient, users: UserFactory
@@ -345,6 +456,230 @@ class TestRefresh:
     async def test_empty_body_is_422(self, client: AsyncClient) -> None:
         response = await client.post(REFRESH, json={})
         assert response.status_code == 422
+
+    async def test_token_response_is_not_cacheable(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        tokens = await login(client, user.email)
+        response = await client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]})
+        assert response.status_code == 200
+        assert_not_cacheable(response)
+
+    async def test_refresh_token_is_not_stripped(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        tokens = await login(client, user.email)
+        padded = f" {tokens['refresh_token']} "
+        response = await client.post(REFRESH, json={"refresh_token": padded})
+        assert_unauthorized(response.json(), response.status_code)
+
+
+class TestConcurrentRefresh:
+    """Real commits on the run's database (no test transaction): requests truly race."""
+
+    @pytest.mark.usefixtures("engine")  # the schema
+    async def test_one_refresh_token_sent_at_once_many_times_rotates_once(
+        self, settings: Settings
+    ) -> None:
+        app = create_app(settings)
+        email = f"race-{uuid.uuid4().hex[:8]}@example.com"
+        try:
+            async with client_for(app) as client:
+                registered = await client.post(
+                    REGISTER, json={"email": email, "password": DEFAULT_PASSWORD}
+                )
+                assert registered.status_code == 201
+                tokens = await login(client, email)
+                body = {"refresh_token": tokens["refresh_token"]}
+                responses = await asyncio.gather(
+                    *(client.post(REFRESH, json=body) for _ in range(6))
+                )
+            statuses = sorted(response.status_code for response in responses)
+            assert statuses == [200] + [401] * 5, statuses
+            async with app.state.sessionmaker() as session:
+                live = await session.scalar(
+                    select(func.count())
+                    .select_from(RefreshToken)
+                    .join(User, User.id == RefreshToken.user_id)
+                    .where(User.email == email, RefreshToken.revoked_at.is_(None))
+                )
+            # The losers count as replays of a used token, which ends the winner's session too.
+            assert live == 0
+        finally:
+            async with app.state.sessionmaker() as session:
+                await session.execute(delete(User).where(User.email == email))
+                await session.commit()
+            await app.state.engine.dispose()
+
+
+class TestPasswordChange:
+    async def change(
+        self,
+        client: AsyncClient,
+        users: UserFactory,
+        user: User,
+        current: str = DEFAULT_PASSWORD,
+        new: str = "  a new pass phrase  ",
+    ) -> Response:
+        return await client.post(
+            PASSWORD,
+            json={"current_password": current, "new_password": new},
+            headers=users.headers(user),
+        )
+
+    async def test_ends_every_session_and_returns_a_new_pair(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        sessions = [await login(client, user.email) for _ in range(2)]
+        response = await self.change(client, users, user)
+        assert response.status_code == 200
+        assert_not_cacheable(response)
+        fresh = await client.post(REFRESH, json={"refresh_token": response.json()["refresh_token"]})
+        assert fresh.status_code == 200
+        for tokens in sessions:
+            refused = await client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]})
+            assert_unauthorized(refused.json(), refused.status_code)
+        await login(client, user.email, "  a new pass phrase  ")
+        old = await client.post(LOGIN, data={"username": user.email, "password": DEFAULT_PASSWORD})
+        assert_unauthorized(old.json(), old.status_code)
+
+    async def test_wrong_current_password_is_422_and_changes_nothing(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        tokens = await login(client, user.email)
+        response = await self.change(client, users, user, current="not my password")
+        assert response.status_code == 422
+        errors = response.json()["error"]["details"]["errors"]
+        assert [error["loc"] for error in errors] == [["body", "current_password"]]
+        await login(client, user.email)
+        still_live = await client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]})
+        assert still_live.status_code == 200
+
+    @pytest.mark.parametrize(
+        "body",
+        [{"new_password": "a new pass phrase"}, {"current_password": DEFAULT_PASSWORD}, {}],
+    )
+    async def test_both_passwords_are_required(
+        self, client: AsyncClient, users: UserFactory, body: dict[str, str]
+    ) -> None:
+        user = await users.create()
+        response = await client.post(PASSWORD, json=body, headers=users.headers(user))
+        assert response.status_code == 422
+
+    async def test_same_password_is_422(self, client: AsyncClient, users: UserFactory) -> None:
+        user = await users.create()
+        response = await self.change(client, users, user, new=DEFAULT_PASSWORD)
+        assert response.status_code == 422
+
+    async def test_requires_a_token(self, client: AsyncClient) -> None:
+        response = await client.post(
+            PASSWORD, json={"current_password": "whatever", "new_password": "a new pass phrase"}
+        )
+        assert_unauthorized(response.json(), response.status_code)
+
+    async def test_token_of_deleted_account_is_401(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        headers = users.headers(user)
+        await users.session.delete(user)
+        await users.session.commit()
+        response = await client.post(
+            PASSWORD,
+            json={"current_password": DEFAULT_PASSWORD, "new_password": "a new pass phrase"},
+            headers=headers,
+        )
+        assert_unauthorized(response.json(), response.status_code)
+
+    async def test_rate_limited_per_account(
+        self, app_factory: AppFactory, users: UserFactory
+    ) -> None:
+        user = await users.create()
+        app = app_factory(rate_limit_password_change="2/minute")
+        statuses = []
+        for number in range(3):
+            async with client_for(app, f"203.0.113.{number}") as client:
+                response = await self.change(client, users, user, current="wrong guess")
+                statuses.append(response.status_code)
+        assert statuses == [422, 422, 429]
+
+
+class TestTrustedProxies:
+    async def attempts(self, app: Any, forwarded_for: list[str]) -> list[int]:
+        statuses = []
+        async with client_for(app, "10.0.0.2") as client:
+            for value in forwarded_for:
+                response = await client.post(
+                    LOGIN,
+                    data={"username": f"{uuid.uuid4().hex}@example.com", "password": "wrong pw"},
+                    headers={"X-Forwarded-For": value},
+                )
+                statuses.append(response.status_code)
+        return statuses
+
+    async def test_forwarded_for_from_an_untrusted_peer_is_ignored(
+        self, app_factory: AppFactory
+    ) -> None:
+        app = app_factory(rate_limit_login="2/minute")
+        statuses = await self.attempts(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3"])
+        assert statuses == [401, 401, 429]
+
+    async def test_a_trusted_proxy_gives_each_client_its_own_limit(
+        self, app_factory: AppFactory
+    ) -> None:
+        app = app_factory(rate_limit_login="2/minute", trusted_proxies=["10.0.0.0/24"])
+        statuses = await self.attempts(app, ["1.1.1.1", "1.1.1.1", "2.2.2.2", "1.1.1.1"])
+        assert statuses == [401, 401, 401, 429]
+
+    async def test_a_client_cannot_rotate_its_way_past_the_proxy(
+        self, app_factory: AppFactory
+    ) -> None:
+        # The proxy appends the address it saw; what the client sent before it is not used.
+        app = app_factory(rate_limit_login="2/minute", trusted_proxies=["10.0.0.2"])
+        forged = [f"{number}.6.6.6, 1.1.1.1" for number in range(1, 4)]
+        assert await self.attempts(app, forged) == [401, 401, 429]
+
+    @pytest.mark.parametrize("value", ["not-an-ip", "10.0.0.0/33"])
+    def test_entries_must_be_addresses_or_networks(self, settings: Settings, value: str) -> None:
+        with pytest.raises(ValidationError, match="not an IP address or network"):
+            Settings.model_validate(settings.model_dump() | {"trusted_proxies": [value]})
+
+    def test_wildcard_is_refused_outside_development(self, settings: Settings) -> None:
+        values = settings.model_dump() | {
+            "trusted_proxies": ["*"],
+            "environment": Environment.PRODUCTION,
+            "jwt_secret": "p" * 8 + "r" * 8 + "o" * 8 + "d" * 16,
+        }
+        with pytest.raises(ValidationError, match="TRUSTED_PROXIES may not contain"):
+            Settings.model_validate(values)
+
+
+class TestPasswordHashing:
+    async def test_at_most_the_configured_number_of_hashes_run_at_once(
+        self, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        running = peak = 0
+
+        async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(0.01)
+            running -= 1
+            return function(*args)
+
+        hasher = PasswordHasher(
+            Settings.model_validate(settings.model_dump() | {"password_hash_concurrency": 2})
+        )
+        monkeypatch.setattr(security, "run_in_threadpool", in_thread)
+        hashes = await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(8)))
+        checks = await asyncio.gather(*(hasher.verify("password 0", hashes[0]) for _ in range(8)))
+        assert peak == 2
+        assert all(checks)
 
 
 class TestLogout:

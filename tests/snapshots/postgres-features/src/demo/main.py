@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .core.config import Environment, Settings, load_settings
 from .core.database import create_engine, create_sessionmaker
@@ -109,4 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, metrics=app.state.metrics if settings.metrics_enabled else None
     )
+    if settings.trusted_proxies:
+        # Outermost: everything inside (logs, rate limits, HTTPS redirect) sees the client
+        # address and scheme the trusted proxies forwarded; anyone else's headers are ignored.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -1,10 +1,14 @@
 """Password hashing (argon2 via pwdlib) and JWT access/refresh tokens (PyJWT)."""
 
+import asyncio
+import math
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
 import jwt
 from pwdlib import PasswordHash
@@ -17,6 +21,13 @@ from .errors import AuthenticationError
 
 # Verified access tokens kept in memory (about 1 KiB each), least recently used first out.
 VERIFIED_TOKENS_KEPT = 4096
+# NumericDate claims (exp, iat, nbf) must be numbers within these bounds (year 1970 to 9999).
+LATEST_TIMESTAMP = 253402300799
+# Tolerance between a token's lifetime (exp - iat) and the configured one: float rounding.
+LIFETIME_TOLERANCE = timedelta(seconds=1)
+STRING_CLAIMS = ("sub", "jti", "type", "role", "iss")
+
+ResultT = TypeVar("ResultT")
 
 
 class Role(StrEnum):
@@ -54,7 +65,12 @@ class IssuedToken:
 
 
 class PasswordHasher:
-    """Argon2id hashing, run in a worker thread so it never blocks the event loop."""
+    """Argon2id hashing, run in a worker thread so it never blocks the event loop.
+
+    Each hash takes ``password_hash_memory_cost`` KiB (64 MiB by default) and a core for a
+    while, so at most ``password_hash_concurrency`` run at once per process; the others
+    wait their turn. Memory stays bounded and ``/health`` keeps answering under a burst.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._hash = PasswordHash(
@@ -68,17 +84,22 @@ class PasswordHasher:
         )
         # Verified against when the user does not exist, so both paths cost the same.
         self._dummy_hash = self._hash.hash(uuid.uuid4().hex)
+        self._slots = asyncio.Semaphore(settings.password_hash_concurrency)
 
     async def hash(self, password: str) -> str:
         """Hash a password."""
-        return await run_in_threadpool(self._hash.hash, password)
+        return await self._bounded(self._hash.hash, password)
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """Check a password; with no hash, spend the same time and answer False."""
         if password_hash is None:
-            await run_in_threadpool(self._hash.verify, password, self._dummy_hash)
+            await self._bounded(self._hash.verify, password, self._dummy_hash)
             return False
-        return await run_in_threadpool(self._hash.verify, password, password_hash)
+        return await self._bounded(self._hash.verify, password, password_hash)
+
+    async def _bounded(self, function: Callable[..., ResultT], *args: Any) -> ResultT:
+        async with self._slots:
+            return await run_in_threadpool(function, *args)
 
 
 class TokenService:
@@ -145,15 +166,40 @@ class TokenService:
             raise AuthenticationError("Token has expired") from None
         except jwt.PyJWTError:
             raise AuthenticationError("Invalid token") from None
-        if payload.get("type") != expected_type.value:
+        # PyJWT reads "exp" and "iat" leniently ("123" passes as 123) and a huge "exp" used
+        # to overflow datetime: every claim must have the type and range we issue.
+        if not all(isinstance(payload[name], str) for name in STRING_CLAIMS):
+            raise AuthenticationError("Invalid token")
+        if payload["type"] != expected_type.value:
             raise AuthenticationError(f"Expected a token of type {expected_type.value}")
+        times = {
+            name: _timestamp(payload[name]) for name in ("iat", "nbf", "exp") if name in payload
+        }
+        issued_at, expires_at = times.get("iat"), times.get("exp")
+        ttl = self.access_ttl if expected_type is TokenType.ACCESS else self.refresh_ttl
+        if (
+            None in times.values()
+            or issued_at is None
+            or expires_at is None
+            or expires_at - issued_at > ttl + LIFETIME_TOLERANCE
+        ):
+            raise AuthenticationError("Invalid token")
         try:
             return TokenClaims(
-                subject=uuid.UUID(str(payload["sub"])),
+                subject=uuid.UUID(payload["sub"]),
                 role=Role(payload["role"]),
                 token_type=expected_type,
-                token_id=uuid.UUID(str(payload["jti"])),
-                expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+                token_id=uuid.UUID(payload["jti"]),
+                expires_at=expires_at,
             )
-        except (ValueError, TypeError):
+        except ValueError:
             raise AuthenticationError("Invalid token") from None
+
+
+def _timestamp(value: object) -> datetime | None:
+    """A NumericDate claim as a datetime; None unless it is a finite number in range."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not (math.isfinite(value) and 0 <= value <= LATEST_TIMESTAMP):
+        return None
+    return datetime.fromtimestamp(value, tz=UTC)

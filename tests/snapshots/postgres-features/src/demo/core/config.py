@@ -1,9 +1,11 @@
 """Application settings, read from the environment (prefix ``DEMO_``) and ``.env``."""
 
+import ipaddress
 import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
+from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -87,6 +89,12 @@ class Settings(DatabaseSettings):
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_cost: int = Field(default=65536, ge=8, description="KiB")
     password_hash_parallelism: int = Field(default=4, ge=1)
+    password_hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Password hashes computed at once per process; the others wait.",
+    )
 
     cors_origins: Annotated[list[str] | None, NoDecode] = None
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
@@ -94,8 +102,19 @@ class Settings(DatabaseSettings):
     redis_url: SecretStr | None = Field(
         default=None, description="redis://host:6379/0; rate limits are in memory when unset."
     )
-    rate_limit_login: str = "10/minute"
-    rate_limit_register: str = "5/minute"
+    rate_limit_login: str = Field(default="10/minute", description="Per client address.")
+    rate_limit_login_account: str = Field(
+        default="20/hour", description="Failed logins per account, from any address."
+    )
+    rate_limit_register: str = Field(default="5/minute", description="Per client address.")
+    rate_limit_password_change: str = Field(default="5/hour", description="Per account.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or networks of the reverse proxies in front of the service; only "
+            "their X-Forwarded-For/-Proto headers are believed."
+        ),
+    )
 
     metrics_enabled: bool = True
     force_https: bool = Field(
@@ -103,10 +122,41 @@ class Settings(DatabaseSettings):
         description="Redirect plain HTTP to HTTPS; leave off behind a TLS-terminating proxy.",
     )
 
-    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator(
+        "rate_limit_login",
+        "rate_limit_login_account",
+        "rate_limit_register",
+        "rate_limit_password_change",
+    )
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            msg = "must be a rate limit such as 10/minute, 5/hour or 100/day"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                msg = (
+                    f"{entry!r} is not an IP address or network; list the proxies' "
+                    "addresses or networks, e.g. 10.0.0.5,10.1.0.0/16"
+                )
+                raise ValueError(msg) from None
+        return value
 
     @field_validator("jwt_secret")
     @classmethod
@@ -128,6 +178,12 @@ class Settings(DatabaseSettings):
                 f"{ENV_PREFIX}JWT_SECRET is the placeholder from .env.example, refused in "
                 f"{self.environment.value}; set a random secret "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+            raise ValueError(msg)
+        if "*" in self.trusted_proxies:
+            msg = (
+                f"{ENV_PREFIX}TRUSTED_PROXIES may not contain '*' in {self.environment.value}: "
+                "anyone could then forge X-Forwarded-For; list the proxies' addresses or networks"
             )
             raise ValueError(msg)
         if self.cors_origins and "*" in self.cors_origins:

@@ -1,12 +1,16 @@
 """Rate limits on sensitive endpoints, with the ``limits`` library.
 
 Counters live in memory by default (one process) and in Redis when a Redis URL is
-configured, so every worker and replica shares them.
+configured, so every worker and replica shares them. Limits are counted per client
+address (``request.client``: the TCP peer, or the address a trusted proxy forwarded, see
+``TRUSTED_PROXIES``) and, where an account is named, per account as well.
 """
 
+import hashlib
 import math
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import structlog
@@ -51,9 +55,52 @@ class RateLimiter:
             return
         raise RateLimitError(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
 
+    async def check(self, limit: RateLimitItem, *keys: str) -> None:
+        """Raise ``RateLimitError`` if the limit is used up, without counting a hit.
+
+        Used with ``hit`` to count only some outcomes (failed logins). As in ``hit``, an
+        unreachable storage lets the request through.
+        """
+        try:
+            if await self._strategy.test(limit, *keys):
+                return
+            stats = await self._strategy.get_window_stats(limit, *keys)
+        except Exception:
+            logger.exception("rate_limit_storage_unavailable")
+            return
+        raise RateLimitError(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+
     async def reset(self) -> None:
         """Forget every counter (tests use it)."""
         await self.storage.reset()
+
+
+def account_key(identity: str) -> str:
+    """The counter key of an account: a digest, so no email address is stored in Redis."""
+    return hashlib.sha256(identity.strip().lower().encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLimit:
+    """A limit counted per account, whichever address the requests come from."""
+
+    limiter: RateLimiter
+    limit: RateLimitItem
+    name: str
+
+    async def check(self, identity: str) -> None:
+        """Raise ``RateLimitError`` if the account's limit is used up."""
+        await self.limiter.check(self.limit, self.name, account_key(identity))
+
+    async def hit(self, identity: str) -> None:
+        """Count one attempt against the account."""
+        await self.limiter.hit(self.limit, self.name, account_key(identity))
+
+
+def account_limit(request: Request, setting: str) -> AccountLimit:
+    """The per-account limit named by a setting."""
+    limit = parse_limit(getattr(request.app.state.settings, setting))
+    return AccountLimit(request.app.state.rate_limiter, limit, setting)
 
 
 def rate_limit(setting: str) -> Callable[[Request], Awaitable[None]]:

@@ -4,7 +4,15 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, JsonValue, Strict
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    JsonValue,
+    Strict,
+    StringConstraints,
+)
 
 # What a JSON field holds: an object or an array (scalars belong in typed fields).
 JsonDocument = dict[str, JsonValue] | list[JsonValue]
@@ -42,10 +50,18 @@ StrictInteger = Annotated[int, Strict()]
 StrictNumber = Annotated[float, BeforeValidator(_number_only)]
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+# Text kept exactly as sent, surrounding whitespace included: passwords, tokens and any
+# other secret. AppSchema strips ordinary text; stripping a secret would change it.
+VerbatimStr = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class AppSchema(BaseModel):
-    """Strict about unknown fields, reads ORM objects, strips surrounding whitespace."""
+    """Strict about unknown fields, reads ORM objects, strips surrounding whitespace.
+
+    Stripping suits ordinary text (names, titles, codes): a stray space from a form is
+    never meant. Secrets are different: a field typed ``VerbatimStr`` (passwords, tokens)
+    is kept exactly as sent.
+    """
 
     model_config = ConfigDict(
         from_attributes=True,

@@ -1,6 +1,6 @@
 """Errors of the auth feature."""
 
-from ...core.errors import AuthenticationError
+from ...core.errors import AuthenticationError, ValidationError
 
 
 class InvalidCredentialsError(AuthenticationError):
@@ -31,3 +31,42 @@ class RefreshTokenReusedError(InvalidRefreshTokenError):
     """
 
     persist_changes = True
+
+
+class AccountUnavailableError(AuthenticationError):
+    """The token is valid but its account no longer exists."""
+
+    def __init__(self) -> None:
+        super().__init__("Account no longer exists")
+
+
+class WrongCurrentPasswordError(ValidationError):
+    """A password change whose current password is wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Current password is incorrect",
+            errors=[
+                {
+                    "loc": ["body", "current_password"],
+                    "msg": "Current password is incorrect",
+                    "type": "wrong_password",
+                }
+            ],
+        )
+
+
+class UnchangedPasswordError(ValidationError):
+    """A password change to the same password."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The new password must differ from the current one",
+            errors=[
+                {
+                    "loc": ["body", "new_password"],
+                    "msg": "The new password must differ from the current one",
+                    "type": "unchanged_password",
+                }
+            ],
+        )

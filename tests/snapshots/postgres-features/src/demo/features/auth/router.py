@@ -9,8 +9,8 @@ from ...core.config import API_PREFIX
 from ...core.errors import responses
 from ...core.rate_limit import rate_limit
 from ..users.dependencies import UserServiceDep
-from ..users.schemas import UserCreate, UserRead
-from .dependencies import AuthServiceDep
+from ..users.schemas import PasswordChange, UserCreate, UserRead
+from .dependencies import AuthServiceDep, CurrentAccount, limit_password_changes, no_store
 from .schemas import RefreshRequest, TokenPair
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
@@ -31,20 +31,42 @@ async def register(data: UserCreate, service: UserServiceDep) -> UserRead:
 @router.post(
     "/login",
     summary="Log in with email and password",
-    dependencies=[Depends(rate_limit("rate_limit_login"))],
+    dependencies=[Depends(rate_limit("rate_limit_login")), Depends(no_store)],
     responses=responses(401, 422, 429),
 )
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], service: AuthServiceDep
 ) -> TokenPair:
-    """OAuth2 password flow: ``username`` is the email. Returns an access and a refresh token."""
+    """OAuth2 password flow: ``username`` is the email. Returns an access and a refresh token.
+
+    Limited per client address and, for failed attempts, per account.
+    """
     return await service.login(form.username, form.password)
 
 
-@router.post("/refresh", summary="Exchange a refresh token", responses=responses(401, 422))
+@router.post(
+    "/refresh",
+    summary="Exchange a refresh token",
+    dependencies=[Depends(no_store)],
+    responses=responses(401, 422),
+)
 async def refresh(data: RefreshRequest, service: AuthServiceDep) -> TokenPair:
     """Rotate: the refresh token is revoked and a new pair is returned."""
     return await service.refresh(data.refresh_token)
+
+
+@router.post(
+    "/password",
+    summary="Change one's password",
+    dependencies=[Depends(limit_password_changes), Depends(no_store)],
+    responses=responses(401, 422, 429),
+)
+async def change_password(
+    data: PasswordChange, account: CurrentAccount, service: AuthServiceDep
+) -> TokenPair:
+    """Requires the current password. Every refresh token of the account is revoked (all
+    sessions end); a new pair for this client is returned."""
+    return await service.change_password(account, data.current_password, data.new_password)
 
 
 @router.post(

@@ -7,16 +7,17 @@ from typing import Annotated
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from ...core.security import Role
-from ...shared.schemas import NO_NUL_PATTERN, AppSchema, StrictBoolean
+from ...shared.schemas import NO_NUL_PATTERN, AppSchema, StrictBoolean, VerbatimStr
 from .models import FULL_NAME_MAX_LENGTH
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 
+# Passwords are kept exactly as typed: surrounding spaces are part of a pass phrase.
 Password = Annotated[
-    str,
+    VerbatimStr,
     StringConstraints(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
-    Field(description=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters."),
+    Field(description=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters, kept as typed."),
 ]
 FullName = Annotated[
     str,
@@ -45,10 +46,26 @@ class UserCreate(AppSchema):
 
 
 class UserSelfUpdate(AppSchema):
-    """What users may change about themselves."""
+    """What users may change about their profile (the password has its own endpoint)."""
 
     full_name: FullName | None = None
-    password: Password | None = None
+
+
+class PasswordChange(AppSchema):
+    """A password change: the current password proves it is the account's owner."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"current_password": "correct horse battery", "new_password": "a new pass phrase"}
+            ]
+        }
+    )
+
+    current_password: Annotated[
+        VerbatimStr, StringConstraints(min_length=1, max_length=PASSWORD_MAX_LENGTH)
+    ]
+    new_password: Password
 
 
 class UserAdminUpdate(AppSchema):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ...shared.schemas import AppSchema
+from ...shared.schemas import AppSchema, VerbatimStr
 
 
 class TokenPair(AppSchema):
@@ -19,4 +19,4 @@ class TokenPair(AppSchema):
 class RefreshRequest(AppSchema):
     """A refresh token, to exchange or to revoke."""
 
-    refresh_token: str = Field(min_length=1, max_length=4096)
+    refresh_token: VerbatimStr = Field(min_length=1, max_length=4096)

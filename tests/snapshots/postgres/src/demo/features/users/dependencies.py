@@ -1,12 +1,11 @@
-"""Dependencies of the users feature: the service, and users loaded by id or from the token."""
+"""Dependencies of the users feature: the service, and the user the token belongs to."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from ...core.database import SessionDep
-from ..auth.dependencies import CurrentUser
-from .models import User
+from ..auth.dependencies import CurrentAccount
 from .repository import UserRepository
 from .service import UserService
 
@@ -18,10 +17,5 @@ async def get_user_service(session: SessionDep, request: Request) -> UserService
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]
 
-
-async def get_me(principal: CurrentUser, service: UserServiceDep) -> User:
-    """The authenticated user's row, or 404 if the account is gone."""
-    return await service.get(principal.id)
-
-
-Me = Annotated[User, Depends(get_me)]
+# The authenticated user's row; 401 if the account is gone or deactivated.
+Me = CurrentAccount

@@ -41,12 +41,10 @@ class UserService:
         return await self.repository.page(params, sort=sort)
 
     async def update_self(self, user: User, data: UserSelfUpdate) -> User:
-        """Change one's own name or password."""
+        """Change one's own profile."""
         values: dict[str, object] = {}
         if "full_name" in data.model_fields_set:
             values["full_name"] = data.full_name
-        if data.password is not None:
-            values["password_hash"] = await self.hasher.hash(data.password)
         return await self.repository.update(user, values)
 
     async def update_as_admin(self, user: User, data: UserAdminUpdate) -> User:

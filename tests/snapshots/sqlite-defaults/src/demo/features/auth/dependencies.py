@@ -1,18 +1,21 @@
-"""Authentication dependencies: the current principal, role checks, the auth service."""
+"""Authentication dependencies: the current principal and account, role checks, the service."""
 
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 
 from ...core.config import API_PREFIX
 from ...core.database import SessionDep
 from ...core.errors import AuthenticationError, AuthorizationError
+from ...core.rate_limit import account_limit
 from ...core.security import Role, TokenService, TokenType
+from ..users.models import User
 from ..users.repository import UserRepository
+from .exceptions import AccountUnavailableError, InactiveUserError
 from .repository import RefreshTokenRepository
 from .service import AuthService
 
@@ -51,6 +54,23 @@ async def get_current_principal(
 CurrentUser = Annotated[Principal, Depends(get_current_principal)]
 
 
+async def get_current_account(principal: CurrentUser, session: SessionDep) -> User:
+    """The caller's own row, for endpoints about the account itself (one query).
+
+    A valid token whose account was deleted or deactivated is a 401 here, as it is for
+    refreshing.
+    """
+    user = await UserRepository(session).get(principal.id)
+    if user is None:
+        raise AccountUnavailableError
+    if not user.is_active:
+        raise InactiveUserError
+    return user
+
+
+CurrentAccount = Annotated[User, Depends(get_current_account)]
+
+
 def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only principals holding one of ``roles``."""
 
@@ -73,7 +93,19 @@ async def get_auth_service(session: SessionDep, request: Request) -> AuthService
         RefreshTokenRepository(session),
         request.app.state.password_hasher,
         request.app.state.token_service,
+        account_limit(request, "rate_limit_login_account"),
     )
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+
+
+async def limit_password_changes(request: Request, principal: CurrentUser) -> None:
+    """Count a password-change attempt against the caller's account."""
+    await account_limit(request, "rate_limit_password_change").hit(str(principal.id))
+
+
+async def no_store(response: Response) -> None:
+    """Responses carrying tokens must not be cached anywhere (RFC 6749, section 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"

@@ -14,15 +14,15 @@ from .schemas import UserAdminUpdate, UserRead, UserSelfUpdate
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=responses(401))
 
 
-@router.get("/me", summary="The authenticated user", responses=responses(404))
+@router.get("/me", summary="The authenticated user")
 async def read_me(me: Me) -> UserRead:
     """Return the profile of the user the access token belongs to."""
     return UserRead.model_validate(me)
 
 
-@router.patch("/me", summary="Update one's own profile", responses=responses(404, 422))
+@router.patch("/me", summary="Update one's own profile", responses=responses(422))
 async def update_me(me: Me, data: UserSelfUpdate, service: UserServiceDep) -> UserRead:
-    """Change one's own name or password."""
+    """Change one's own name. The password is changed with ``POST /auth/password``."""
     return UserRead.model_validate(await service.update_self(me, data))
 
 
