@@ -13,12 +13,17 @@ import shlex
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 import pytest
 import yaml
 
+from ..harness import RunningServer
 from ..test_template_files import EXPECTED_FILES
 from .conftest import (
     UV,
@@ -315,10 +320,52 @@ class GeneratedProjectChecks:
         assert compose["volumes"]
 
 
+def failed_login_status(server: RunningServer, forwarded_for: str) -> int:
+    """POST a wrong password for a fresh email with this X-Forwarded-For; the status."""
+    form = urlencode({"username": f"{uuid.uuid4().hex}@example.com", "password": "wrong pw"})
+    request = Request(
+        server.base_url + "/api/v1/auth/login",
+        data=form.encode(),
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    try:
+        with urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except HTTPError as exc:
+        return exc.code
+
+
 class TestDefaultProject(GeneratedProjectChecks):
     """`forge new demo --defaults`: SQLite, Python 3.12."""
 
     scenario: ClassVar[dict[str, Any]] = {"name": "demo"}
+
+    def test_dockerfile_cmd_believes_forwarded_for_only_from_trusted_proxies(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        # Served by the Dockerfile's CMD on 127.0.0.1. It used to pass --proxy-headers, and
+        # uvicorn trusts 127.0.0.1 by default: rotating X-Forwarded-For escaped the login
+        # limit. Now only TRUSTED_PROXIES is believed, whatever FORWARDED_ALLOW_IPS says.
+        env = project.app_env(
+            f"sqlite+aiosqlite:///{tmp_path / 'proxy.sqlite3'}",
+            ENVIRONMENT="production",
+            ALLOWED_HOSTS="127.0.0.1",
+            RATE_LIMIT_LOGIN="2/minute",
+        )
+        project.run("alembic", "upgrade", "head", env=env)
+        untrusted = {**env, "FORWARDED_ALLOW_IPS": "*"}
+        for server in serve(project, untrusted, local_cmd(project)):
+            rotated = [failed_login_status(server, f"198.51.100.{n}") for n in range(3)]
+            assert rotated == [401, 401, 429]
+        trusted = {**env, f"{project.env_prefix}TRUSTED_PROXIES": "127.0.0.1"}
+        for server in serve(project, trusted, local_cmd(project)):
+            clients = ["198.51.100.1", "198.51.100.1", "198.51.100.2", "198.51.100.1"]
+            assert [failed_login_status(server, client) for client in clients] == [
+                401,
+                401,
+                401,
+                429,
+            ]
 
 
 EVERY_FIELD_TYPE = [
