@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from demo.features.users.models import User
 
 from ..factories import UserFactory
 from .factories import create_order, valid_payload
@@ -123,6 +126,18 @@ class TestCreate:
 
     async def test_requires_a_token(self, client: AsyncClient, session: AsyncSession) -> None:
         response = await client.post(BASE, json={})
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "UNAUTHORIZED"
+
+    async def test_token_of_deleted_account_is_401(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        # The foreign key on owner_id used to answer 409.
+        owner_id, headers = await _owner_and_headers(users)
+        payload = await valid_payload(session, owner_id)
+        await session.execute(delete(User).where(User.id == owner_id))
+        await session.commit()
+        response = await client.post(BASE, json=payload, headers=headers)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "UNAUTHORIZED"
 

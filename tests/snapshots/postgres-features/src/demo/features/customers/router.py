@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from ...core.config import API_PREFIX
 from ...core.errors import responses
 from ...shared.pagination import Page, PageDep, SortDep
-from ..auth.dependencies import CurrentUser
+from ..auth.dependencies import CurrentUser, VerifiedUser
 from .dependencies import CustomerDep, CustomerFiltersDep, CustomerServiceDep
 from .schemas import CustomerCreate, CustomerRead, CustomerUpdate
 
@@ -25,7 +25,7 @@ router = APIRouter(
     responses=responses(409, 422),
 )
 async def create_customer(
-    data: CustomerCreate, principal: CurrentUser, service: CustomerServiceDep
+    data: CustomerCreate, principal: VerifiedUser, service: CustomerServiceDep
 ) -> CustomerRead:
     """Create a customer owned by the caller."""
     return CustomerRead.model_validate(await service.create(principal, data))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from ...core.config import API_PREFIX
 from ...core.errors import responses
 from ...shared.pagination import Page, PageDep, SortDep
-from ..auth.dependencies import CurrentUser
+from ..auth.dependencies import CurrentUser, VerifiedUser
 from .dependencies import OrderDep, OrderFiltersDep, OrderServiceDep
 from .schemas import OrderCreate, OrderRead, OrderUpdate
 
@@ -25,7 +25,7 @@ router = APIRouter(
     responses=responses(409, 422),
 )
 async def create_order(
-    data: OrderCreate, principal: CurrentUser, service: OrderServiceDep
+    data: OrderCreate, principal: VerifiedUser, service: OrderServiceDep
 ) -> OrderRead:
     """Create a order owned by the caller."""
     return OrderRead.model_validate(await service.create(principal, data))

@@ -71,6 +71,18 @@ async def get_current_account(principal: CurrentUser, session: SessionDep) -> Us
 CurrentAccount = Annotated[User, Depends(get_current_account)]
 
 
+async def get_verified_principal(account: CurrentAccount) -> Principal:
+    """The caller as ``CurrentUser``, once its account is known to exist and be active.
+
+    For writes that store the caller's id (an owned row): a token whose account is gone
+    is a 401, not a foreign-key conflict. Costs the one query of ``CurrentAccount``.
+    """
+    return Principal(id=account.id, role=account.role)
+
+
+VerifiedUser = Annotated[Principal, Depends(get_verified_principal)]
+
+
 def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only principals holding one of ``roles``."""
 
