@@ -96,6 +96,8 @@ class Settings(DatabaseSettings):
     )
     rate_limit_login: str = "10/minute"
     rate_limit_register: str = "5/minute"
+    # Writes to slices made with `forge add-feature --public-writes` (anyone may write).
+    rate_limit_public_writes: str = "30/minute"
 
     metrics_enabled: bool = True
     force_https: bool = Field(

@@ -1,10 +1,10 @@
-"""Request and response bodies of customers."""
+"""Request and response bodies of customers, and the list filters."""
 
-import uuid
-from datetime import datetime
+import datetime as dt
 from typing import Annotated, Any
+from uuid import UUID
 
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from ...shared.schemas import (
     NO_NUL_PATTERN,
@@ -48,11 +48,21 @@ class CustomerUpdate(AppSchema):
 
 
 class CustomerRead(AppSchema):
-    """A customer as the API shows it."""
+    """One customer as the API shows it."""
 
-    id: uuid.UUID
-    owner_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
+    id: UUID
+    owner_id: UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
     name: str
     email: str | None
+
+
+class CustomerFilters(BaseModel):
+    """The list endpoint's filters, from the query string; ``None`` means "any".
+
+    Ranges are inclusive and take any value of the field's type, allowed or not.
+    """
+
+    name: Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL_PATTERN)] | None = None
+    email: Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL_PATTERN)] | None = None

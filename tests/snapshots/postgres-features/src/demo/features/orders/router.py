@@ -1,6 +1,6 @@
 """HTTP endpoints of orders. Thin: validate, call the service, shape the reply."""
 
-import uuid
+from uuid import UUID
 
 from fastapi import APIRouter, status
 
@@ -8,7 +8,7 @@ from ...core.config import API_PREFIX
 from ...core.errors import responses
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import CurrentUser
-from .dependencies import OrderDep, OrderFiltersDep, OrderServiceDep
+from .dependencies import OrderFiltersDep, OrderServiceDep
 from .schemas import OrderCreate, OrderRead, OrderUpdate
 
 router = APIRouter(
@@ -21,13 +21,13 @@ router = APIRouter(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Create a order",
+    summary="Create an order",
     responses=responses(409, 422),
 )
 async def create_order(
     data: OrderCreate, principal: CurrentUser, service: OrderServiceDep
 ) -> OrderRead:
-    """Create a order owned by the caller."""
+    """Create an order owned by the caller."""
     return OrderRead.model_validate(await service.create(principal, data))
 
 
@@ -44,34 +44,34 @@ async def list_orders(
     return Page.of([OrderRead.model_validate(row) for row in rows], total, params)
 
 
-@router.get("/{order_id}", summary="Read a order", responses=responses(404, 422))
-async def read_order(order_id: uuid.UUID, row: OrderDep) -> OrderRead:
-    """Return one order."""
-    return OrderRead.model_validate(row)
+@router.get("/{order_id}", summary="Read an order", responses=responses(404, 422))
+async def read_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> OrderRead:
+    """Return one order (404 if it is someone else's)."""
+    return OrderRead.model_validate(await service.get(principal, order_id))
 
 
 @router.patch(
     "/{order_id}",
-    summary="Change a order",
+    summary="Change an order",
     responses=responses(404, 409, 422),
 )
 async def update_order(
-    order_id: uuid.UUID,
-    row: OrderDep,
+    order_id: UUID,
     data: OrderUpdate,
     principal: CurrentUser,
     service: OrderServiceDep,
 ) -> OrderRead:
     """Change the fields present in the body; absent fields stay as they are."""
-    return OrderRead.model_validate(await service.update(principal, row, data))
+    row = await service.update(principal, order_id, data)
+    return OrderRead.model_validate(row)
 
 
 @router.delete(
     "/{order_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Delete a order",
+    summary="Delete an order",
     responses=responses(404, 409, 422),
 )
-async def delete_order(order_id: uuid.UUID, row: OrderDep, service: OrderServiceDep) -> None:
-    """Delete a order; one that other rows still reference answers 409."""
-    await service.delete(row)
+async def delete_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> None:
+    """Delete an order; one that other rows still reference answers 409."""
+    await service.delete(principal, order_id)
