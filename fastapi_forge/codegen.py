@@ -515,7 +515,8 @@ def field_code(
     if index:
         indexes.append((_identifier(f"ix_{table}_{name}"), spec.unique and not per_owner))
     if per_owner:
-        unique_constraint = (_identifier(f"uq_{table}_owner_id_{name}"), ["owner_id", name])
+        # Named like a one-column constraint (the convention would add "_owner_id").
+        unique_constraint = (_identifier(f"uq_{table}_{name}"), ["owner_id", name])
     elif spec.unique and not index:
         unique_constraint = (_identifier(f"uq_{table}_{name}"), [name])
     foreign_key = None

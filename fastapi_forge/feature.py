@@ -417,7 +417,9 @@ def _table_args(codes: Sequence[FieldCode]) -> list[str]:
         for name, sql in code.check_constraints
     ]
     entries += [
-        "UniqueConstraint(" + ", ".join(repr(column) for column in code.unique_constraint[1]) + ")"
+        "UniqueConstraint("
+        + ", ".join(repr(column) for column in code.unique_constraint[1])
+        + f", name={code.unique_constraint[0]!r})"
         for code in codes
         if code.unique_constraint and len(code.unique_constraint[1]) > 1
     ]

@@ -64,8 +64,8 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
-        sa.UniqueConstraint("owner_id", "title", name=op.f("uq_orders_owner_id_title")),
-        sa.UniqueConstraint("owner_id", "tracking", name=op.f("uq_orders_owner_id_tracking")),
+        sa.UniqueConstraint("owner_id", "title", name=op.f("uq_orders_title")),
+        sa.UniqueConstraint("owner_id", "tracking", name=op.f("uq_orders_tracking")),
     )
     op.create_index(op.f("ix_orders_owner_id"), "orders", ["owner_id"], unique=False)
     op.create_index(op.f("ix_orders_quantity"), "orders", ["quantity"], unique=False)

@@ -1,4 +1,6 @@
-"""HTTP endpoints of announcements. Thin: validate, call the service, shape the reply.
+"""HTTP endpoints of announcements.
+
+Thin: validate, call the service, shape the reply.
 
 Public: anyone may read; only admins may create, change or delete.
 """
@@ -45,7 +47,10 @@ async def list_announcements(
     params: PageDep,
     sort: SortDep,
 ) -> Page[AnnouncementRead]:
-    """A page of announcements, filtered and sorted (``sort=-created_at``)."""
+    """A page of announcements, filtered and sorted.
+
+    ``sort`` takes fields, each with ``-`` for descending: ``sort=-created_at``.
+    """
     rows, total = await service.list(filters, params, sort=sort)
     return Page.of([AnnouncementRead.model_validate(row) for row in rows], total, params)
 
@@ -82,5 +87,8 @@ async def update_announcement(
     responses=responses(*WRITE_ERRORS, 404, 409, 422),
 )
 async def delete_announcement(announcement_id: UUID, service: AnnouncementServiceDep) -> None:
-    """Delete an announcement; one that other rows still reference answers 409."""
+    """Delete an announcement.
+
+    One that other rows still reference answers 409.
+    """
     await service.delete(announcement_id)

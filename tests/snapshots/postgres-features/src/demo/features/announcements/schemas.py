@@ -1,4 +1,4 @@
-"""Request and response bodies of announcements, and the list filters."""
+"""Request and response bodies of announcements; list filters."""
 
 import datetime as dt
 from typing import Annotated, Any
@@ -26,7 +26,10 @@ class AnnouncementCreate(AppSchema):
 
 
 class AnnouncementUpdate(AppSchema):
-    """Changes to an announcement: every field optional, none nullable unless the column is."""
+    """Changes to an announcement.
+
+    Every field is optional; none is nullable unless its column is.
+    """
 
     headline: (
         Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=NO_NUL_PATTERN)]

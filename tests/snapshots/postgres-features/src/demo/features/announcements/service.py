@@ -1,4 +1,7 @@
-"""Business rules of announcements. Services flush through repositories, never commit."""
+"""Business rules of announcements.
+
+Services flush through repositories, never commit.
+"""
 
 from uuid import UUID
 
@@ -25,7 +28,7 @@ class AnnouncementService:
         return await self.repository.add(row)
 
     async def get(self, announcement_id: UUID) -> Announcement:
-        """The announcement with this id, or ``AnnouncementNotFoundError``."""
+        """The row with this id, or ``AnnouncementNotFoundError``."""
         row = await self.repository.get(announcement_id)
         if row is None:
             raise AnnouncementNotFoundError(announcement_id)

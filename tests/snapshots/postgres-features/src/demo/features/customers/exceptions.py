@@ -13,7 +13,7 @@ class CustomerNotFoundError(NotFoundError):
 
 
 class CustomerConflictError(ConflictError):
-    """Another customer of the same owner already has this value."""
+    """Another customer of the same owner has this value."""
 
     def __init__(self, field: str) -> None:
         super().__init__(f"Another customer has the same {field}", field=field)

@@ -20,7 +20,7 @@ class Customer(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     """One row of ``customers``."""
 
     __tablename__ = "customers"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_customers_name"),)
 
     owner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)

@@ -1,4 +1,7 @@
-"""HTTP endpoints of customers. Thin: validate, call the service, shape the reply."""
+"""HTTP endpoints of customers.
+
+Thin: validate, call the service, shape the reply.
+"""
 
 from uuid import UUID
 
@@ -39,7 +42,10 @@ async def list_customers(
     params: PageDep,
     sort: SortDep,
 ) -> Page[CustomerRead]:
-    """A page of customers, filtered and sorted (``sort=-created_at``)."""
+    """A page of customers, filtered and sorted.
+
+    ``sort`` takes fields, each with ``-`` for descending: ``sort=-created_at``.
+    """
     rows, total = await service.list(principal, filters, params, sort=sort)
     return Page.of([CustomerRead.model_validate(row) for row in rows], total, params)
 
@@ -48,7 +54,7 @@ async def list_customers(
 async def read_customer(
     customer_id: UUID, principal: CurrentUser, service: CustomerServiceDep
 ) -> CustomerRead:
-    """Return one customer (404 if it is someone else's)."""
+    """Return one customer; someone else's is a 404."""
     return CustomerRead.model_validate(await service.get(principal, customer_id))
 
 
@@ -77,5 +83,8 @@ async def update_customer(
 async def delete_customer(
     customer_id: UUID, principal: CurrentUser, service: CustomerServiceDep
 ) -> None:
-    """Delete a customer; one that other rows still reference answers 409."""
+    """Delete a customer.
+
+    One that other rows still reference answers 409.
+    """
     await service.delete(principal, customer_id)

@@ -1,4 +1,4 @@
-"""Request and response bodies of customers, and the list filters."""
+"""Request and response bodies of customers; list filters."""
 
 import datetime as dt
 from typing import Annotated, Any
@@ -27,7 +27,10 @@ class CustomerCreate(AppSchema):
 
 
 class CustomerUpdate(AppSchema):
-    """Changes to a customer: every field optional, none nullable unless the column is."""
+    """Changes to a customer.
+
+    Every field is optional; none is nullable unless its column is.
+    """
 
     name: (
         Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_NUL_PATTERN)]

@@ -1,4 +1,7 @@
-"""Business rules of customers. Services flush through repositories, never commit."""
+"""Business rules of customers.
+
+Services flush through repositories, never commit.
+"""
 
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +19,10 @@ UNIQUE_FIELDS: tuple[str, ...] = ("name",)
 
 
 class CustomerService:
-    """Create, read, list, change and delete customers; only owners and admins see a row."""
+    """Create, read, list, change and delete customers.
+
+    Only owners and admins see a row.
+    """
 
     def __init__(self, repository: CustomerRepository) -> None:
         self.repository = repository
@@ -32,7 +38,7 @@ class CustomerService:
         return await self.repository.add(row)
 
     async def get(self, principal: Principal, customer_id: UUID) -> Customer:
-        """The customer with this id, or ``CustomerNotFoundError``."""
+        """The row with this id, or ``CustomerNotFoundError``."""
         row = await self.repository.get(customer_id)
         if row is None or not (principal.is_admin or row.owner_id == principal.id):
             raise CustomerNotFoundError(customer_id)
@@ -46,7 +52,10 @@ class CustomerService:
         *,
         sort: str | None,
     ) -> tuple[list[Customer], int]:
-        """A page of customers: all of them for admins, one's own for others."""
+        """A page of customers.
+
+        Admins see everyone's rows, other callers their own.
+        """
         return await self.repository.search(
             filters,
             params,

@@ -13,7 +13,7 @@ class OrderNotFoundError(NotFoundError):
 
 
 class OrderConflictError(ConflictError):
-    """Another order of the same owner already has this value."""
+    """Another order of the same owner has this value."""
 
     def __init__(self, field: str) -> None:
         super().__init__(f"Another order has the same {field}", field=field)

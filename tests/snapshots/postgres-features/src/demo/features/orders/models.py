@@ -51,8 +51,8 @@ class Order(UUIDPrimaryKeyMixin, TimestampMixin, Base):
         CheckConstraint('"weight" > 0.0', name="weight_gt"),
         CheckConstraint('"weight" < 500.5', name="weight_lt"),
         CheckConstraint('"total" >= 0', name="total_ge"),
-        UniqueConstraint("owner_id", "title"),
-        UniqueConstraint("owner_id", "tracking"),
+        UniqueConstraint("owner_id", "title", name="uq_orders_title"),
+        UniqueConstraint("owner_id", "tracking", name="uq_orders_tracking"),
     )
 
     owner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

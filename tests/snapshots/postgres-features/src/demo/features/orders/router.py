@@ -1,4 +1,7 @@
-"""HTTP endpoints of orders. Thin: validate, call the service, shape the reply."""
+"""HTTP endpoints of orders.
+
+Thin: validate, call the service, shape the reply.
+"""
 
 from uuid import UUID
 
@@ -39,14 +42,17 @@ async def list_orders(
     params: PageDep,
     sort: SortDep,
 ) -> Page[OrderRead]:
-    """A page of orders, filtered and sorted (``sort=-created_at``)."""
+    """A page of orders, filtered and sorted.
+
+    ``sort`` takes fields, each with ``-`` for descending: ``sort=-created_at``.
+    """
     rows, total = await service.list(principal, filters, params, sort=sort)
     return Page.of([OrderRead.model_validate(row) for row in rows], total, params)
 
 
 @router.get("/{order_id}", summary="Read an order", responses=responses(404, 422))
 async def read_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> OrderRead:
-    """Return one order (404 if it is someone else's)."""
+    """Return one order; someone else's is a 404."""
     return OrderRead.model_validate(await service.get(principal, order_id))
 
 
@@ -73,5 +79,8 @@ async def update_order(
     responses=responses(404, 409, 422),
 )
 async def delete_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> None:
-    """Delete an order; one that other rows still reference answers 409."""
+    """Delete an order.
+
+    One that other rows still reference answers 409.
+    """
     await service.delete(principal, order_id)

@@ -1,4 +1,4 @@
-"""Request and response bodies of orders, and the list filters."""
+"""Request and response bodies of orders; list filters."""
 
 import datetime as dt
 from decimal import Decimal
@@ -67,7 +67,10 @@ class OrderCreate(AppSchema):
 
 
 class OrderUpdate(AppSchema):
-    """Changes to an order: every field optional, none nullable unless the column is."""
+    """Changes to an order.
+
+    Every field is optional; none is nullable unless its column is.
+    """
 
     title: (
         Annotated[str, StringConstraints(min_length=2, max_length=120, pattern=NO_NUL_PATTERN)]

@@ -1,4 +1,7 @@
-"""Business rules of orders. Services flush through repositories, never commit."""
+"""Business rules of orders.
+
+Services flush through repositories, never commit.
+"""
 
 from collections.abc import Mapping
 from typing import Any
@@ -21,7 +24,10 @@ UNIQUE_FIELDS: tuple[str, ...] = (
 
 
 class OrderService:
-    """Create, read, list, change and delete orders; only owners and admins see a row."""
+    """Create, read, list, change and delete orders.
+
+    Only owners and admins see a row.
+    """
 
     def __init__(self, repository: OrderRepository) -> None:
         self.repository = repository
@@ -38,7 +44,7 @@ class OrderService:
         return await self.repository.add(row)
 
     async def get(self, principal: Principal, order_id: UUID) -> Order:
-        """The order with this id, or ``OrderNotFoundError``."""
+        """The row with this id, or ``OrderNotFoundError``."""
         row = await self.repository.get(order_id)
         if row is None or not (principal.is_admin or row.owner_id == principal.id):
             raise OrderNotFoundError(order_id)
@@ -52,7 +58,10 @@ class OrderService:
         *,
         sort: str | None,
     ) -> tuple[list[Order], int]:
-        """A page of orders: all of them for admins, one's own for others."""
+        """A page of orders.
+
+        Admins see everyone's rows, other callers their own.
+        """
         return await self.repository.search(
             filters,
             params,
