@@ -362,6 +362,12 @@ def _enum_classes(fields: Sequence[FieldSpec], singular_pascal: str) -> dict[str
 
 
 def _check_field_names(fields: Sequence[FieldSpec], codes: Sequence[FieldCode]) -> None:
+    for spec in fields:
+        if spec.name == "l":
+            raise UserError(
+                f"invalid field '{spec.spec}': the project's linter refuses the name 'l' "
+                "(ruff E741: it reads like 1 or I); use a longer name, e.g. 'length'"
+            )
     params: dict[str, str] = {}
     columns = {code.name for code in codes}
     for code in codes:

@@ -219,6 +219,10 @@ class TestNames:
     ) -> None:
         added("things", "--field", "label:str", "--field", "str:int")
 
+    def test_the_name_l_is_refused_as_the_linter_would(self, project: Path) -> None:
+        line = refused(project, "things", "--field", "l:int")
+        assert "E741" in line
+
     def test_a_filter_named_like_a_paging_parameter_is_refused(self, project: Path) -> None:
         line = refused(project, "things", "--field", "sort:str")
         assert "query parameter 'sort'" in line

@@ -203,20 +203,24 @@ class TestCreate:
         response = await client.post(BASE, json=payload, headers=headers)
         assert response.status_code == 422
 
-    @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+    @pytest.mark.parametrize(
+        "document",
+        ['{"x": [NaN]}', '{"x": Infinity}', "[-Infinity]", '{"x": {"y": 1e400}}', '"text"', "42"],
+    )
     @pytest.mark.parametrize("field", JSON_FIELDS)
-    async def test_non_finite_number_in_json_is_422(
+    async def test_bad_json_document_is_422_at_the_field(
         self,
         client: AsyncClient,
         users: UserFactory,
         session: AsyncSession,
         field: str,
-        number: str,
+        document: str,
     ) -> None:
-        # Python's JSON reader takes these; PostgreSQL refuses them and SQLite stores null.
+        # Python's JSON reader takes NaN and Infinity (and 1e400 as infinity); PostgreSQL
+        # refuses them and SQLite stores null. The error names the field, nothing deeper.
         owner_id, headers = await _owner_and_headers(users)
-        payload = await valid_payload(session, owner_id, **{field: "<number>"})
-        content = json.dumps(payload).replace('"<number>"', f'{{"x": [{number}]}}')
+        payload = await valid_payload(session, owner_id, **{field: "<document>"})
+        content = json.dumps(payload).replace('"<document>"', document)
         response = await client.post(
             BASE, content=content, headers={**headers, "Content-Type": "application/json"}
         )
