@@ -26,7 +26,6 @@ DEFAULT_TEXT_MAX = 65_535
 """Longest text (and compact JSON) a text or json field takes unless ``max`` says otherwise."""
 MIN_UNIQUE_SPAN = 20
 """Fewest values a bounded unique number must allow: the generated tests store several rows."""
-MAX_FILTER_DIGITS = 38
 DEFAULT_DIGITS = 12
 DEFAULT_PLACES = 2
 MISSING_ROW_UUID = "00000000-0000-4000-8000-000000000000"
@@ -79,8 +78,8 @@ class FieldCode:
     example: str
     uses_counter: bool
     invalid: list[tuple[str, str]]
-    probe: tuple[str, str] | None
-    """(``min`` or ``max``, a lambda giving a filter value that excludes the example)."""
+    probe: str | None
+    """A lambda from the example to (``min`` or ``max``, a filter value that excludes it)."""
     enum_class: str | None = None
     enum_members: list[tuple[str, str]] = field(default_factory=list)
     ref: RefCode | None = None
@@ -230,15 +229,15 @@ def _decimal_example(spec: FieldSpec) -> tuple[str, bool]:
     if spec.unique:
         bounded_below = spec.ge is not None or spec.gt is not None
         bounded_above = spec.le is not None or spec.lt is not None
-        if bounded_below and bounded_above:
-            span = high - low + 1
-            if span < MIN_UNIQUE_SPAN:
-                raise _too_few_values(spec, span)
-            units = f"{low} + n % {span}"
-        elif bounded_above:
+        if bounded_above and not bounded_below:
             units = f"{high} - n"
         else:
-            units = f"{low if bounded_below else 0} + n"
+            # The column's largest value bounds the count even without an upper bound.
+            start = low if bounded_below else 0
+            span = high - start + 1
+            if span < MIN_UNIQUE_SPAN:
+                raise _too_few_values(spec, span)
+            units = f"{start} + n % {span}"
         return f"str(Decimal({units}).scaleb(-{places}))", True
     preferred = min(12 * 10**places, 10**digits - 1) + 10**places // 2
     units_value = min(max(preferred, low), high)
@@ -296,7 +295,7 @@ def field_code(
     invalid: list[tuple[str, str]] = []
     filter_type: str | None = None
     equality = range_filter = False
-    probe: tuple[str, str] | None = None
+    probe: str | None = None
     members: list[tuple[str, str]] = []
 
     model_args: list[str] = []
@@ -353,8 +352,7 @@ def field_code(
         # Filters take any 32-bit value (a filter is not a stored value): a probe one
         # step past the example is always a valid query, except at the very top.
         filter_type = "Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]"
-        top = _int_range(spec)[0] >= INT32_MAX - 1_000_000
-        probe = ("max", "lambda value: value - 1") if top else ("min", "lambda value: value + 1")
+        probe = f'lambda value: ("min", value + 1) if value < {INT32_MAX} else ("max", value - 1)'
     elif spec.kind == "float":
         model_args.append("Double")
         migration_type = "sa.Double()"
@@ -371,7 +369,7 @@ def field_code(
         invalid += _bound_violations(spec, 1)
         range_filter = True
         filter_type = "Annotated[float, Field(allow_inf_nan=False)]"
-        probe = ("min", "lambda value: value + 1")
+        probe = 'lambda value: ("min", value + 1)'
     elif spec.kind == "decimal":
         digits = spec.max_digits or DEFAULT_DIGITS
         places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
@@ -398,10 +396,18 @@ def field_code(
             for label, value in _bound_values(spec, Decimal(1).scaleb(-places))
         ]
         range_filter = True
+        # The filter takes any value the column can hold: a larger one would overflow the
+        # NUMERIC(digits, places) the driver casts it to (a 500 on PostgreSQL).
         filter_type = (
-            f"Annotated[Decimal, Field(max_digits={MAX_FILTER_DIGITS}, allow_inf_nan=False)]"
+            f"Annotated[Decimal, Field(max_digits={digits}, decimal_places={places}, "
+            "allow_inf_nan=False)]"
         )
-        probe = ("min", "lambda value: str(Decimal(value) + 1)")
+        step = f"Decimal({str(Decimal(1).scaleb(-places))!r})"
+        largest = f"Decimal({str(Decimal(10**digits - 1).scaleb(-places))!r})"
+        probe = (
+            f'lambda value: ("min", str(Decimal(value) + {step})) '
+            f'if Decimal(value) < {largest} else ("max", str(Decimal(value) - {step}))'
+        )
     elif spec.kind == "bool":
         model_args.append("Boolean")
         migration_type = "sa.Boolean()"
@@ -426,8 +432,8 @@ def field_code(
         range_filter = True
         filter_type = "IsoDate"
         probe = (
-            "min",
-            "lambda value: (dt.date.fromisoformat(value) + dt.timedelta(days=1)).isoformat()",
+            'lambda value: ("min", (dt.date.fromisoformat(value) + dt.timedelta(days=1))'
+            ".isoformat())"
         )
     elif spec.kind == "datetime":
         model_args.append("UTCDateTime()")
@@ -447,8 +453,8 @@ def field_code(
         range_filter = True
         filter_type = "IsoDateTime"
         probe = (
-            "min",
-            "lambda value: (dt.datetime.fromisoformat(value) + dt.timedelta(days=1)).isoformat()",
+            'lambda value: ("min", (dt.datetime.fromisoformat(value) + dt.timedelta(days=1))'
+            ".isoformat())"
         )
     elif spec.kind == "uuid":
         model_args.append("Uuid")

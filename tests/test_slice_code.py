@@ -304,6 +304,11 @@ TIGHT_SPECS = [
     "a:decimal:digits=3:places=2:le=1:unique",
     "a:decimal:gt=0:unique",
     "a:decimal:digits=4:places=3:gt=0.0001:lt=0.5:unique",
+    "a:decimal:digits=3:places=2",
+    "a:decimal:digits=3:places=2:ge=9:unique",
+    "a:decimal:digits=3:places=2:ge=-9.99:unique",
+    "a:int:ge=2147483640",
+    "a:int:ge=2147483647",
 ]
 
 
@@ -319,16 +324,32 @@ def test_generated_values_respect_every_bound(text: str) -> None:
             assert window[0] != window[1]
         assert len(set(values[:MIN_UNIQUE_SPAN])) == MIN_UNIQUE_SPAN
     if code.kind == "decimal":
+        # Filters hold what the column holds: a larger value overflowed PostgreSQL's cast of
+        # the parameter to NUMERIC(digits, places), a 500 (found by fuzzing).
+        digits, places = spec.max_digits, spec.decimal_places
+        assert all(
+            f"max_digits={digits}, decimal_places={places}" in f.annotation for f in code.filters
+        )
         # Written as the API answers it (canonical scale), so create echoes compare equal.
-        places = spec.decimal_places
         assert all(Decimal(value).as_tuple().exponent == -places for value in values)
     # The range-filter test's probe is a value of the filter's type.
     assert code.probe is not None
-    direction, probe = code.probe
-    past = eval(probe, {"Decimal": Decimal})(values[0])  # noqa: S307
+    probe = eval(code.probe, {"Decimal": Decimal})  # noqa: S307
+    for value in values:
+        check_probe(spec, value, *probe(value))
+
+
+def check_probe(spec: Any, value: Any, direction: str, past: Any) -> None:
+    """The range-filter test's probe excludes ``value`` and is a value of the filter's type."""
     if spec.kind.value == "int":
         assert INT32_MIN <= past <= INT32_MAX
-    assert (Decimal(str(past)) > Decimal(str(values[0]))) == (direction == "min")
+    if spec.kind.value == "decimal":
+        # Inside NUMERIC(digits, places): PostgreSQL casts the filter value to it.
+        assert spec.max_digits is not None
+        assert spec.decimal_places is not None
+        assert abs(Decimal(past)) < 10 ** (spec.max_digits - spec.decimal_places)
+        assert Decimal(past).as_tuple().exponent == -spec.decimal_places
+    assert (Decimal(str(past)) > Decimal(str(value))) == (direction == "min")
 
 
 def test_date_probes_stay_inside_the_calendar() -> None:

@@ -33,8 +33,8 @@ INVALID: list[Any] = [
 EQUALITY_FILTERS: list[str] = [
     "headline",
 ]
-# (field, the filter that must exclude the row: min or max, a value past the row's value)
-RANGE_FILTERS: list[tuple[str, str, Callable[[Any], Any]]] = []
+# (field, from a value to the filter that must exclude it: "min" or "max", and its value)
+RANGE_FILTERS: list[tuple[str, Callable[[Any], tuple[str, Any]]]] = []
 JSON_FIELDS: list[str] = []
 DECIMAL_FIELDS: list[str] = []
 

@@ -147,8 +147,12 @@ class OrderFilters(BaseModel):
     quantity_max: Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)] | None = None
     weight_min: Annotated[float, Field(allow_inf_nan=False)] | None = None
     weight_max: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    total_min: Annotated[Decimal, Field(max_digits=38, allow_inf_nan=False)] | None = None
-    total_max: Annotated[Decimal, Field(max_digits=38, allow_inf_nan=False)] | None = None
+    total_min: (
+        Annotated[Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False)] | None
+    ) = None
+    total_max: (
+        Annotated[Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False)] | None
+    ) = None
     rush: bool | None = None
     due_on_min: IsoDate | None = None
     due_on_max: IsoDate | None = None
