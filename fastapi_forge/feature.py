@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -539,6 +539,80 @@ def _check_shadowing(files: Sequence[PlannedFile], codes: Sequence[FieldCode]) -
             )
 
 
+def _defined_names(path: Path) -> set[str] | None:
+    """The top-level names a module defines or imports, or None if it cannot be read."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _check_project_provides(project: Project, files: Sequence[PlannedFile]) -> None:
+    """Refuse a slice that imports from the project what the project does not define.
+
+    A project made by an older forge may lack a helper newer slices use (``shared``,
+    ``core``, ``auth``); the slice would not even import. Checked on the rendered code.
+    """
+    planned = {planned.path for planned in files}
+    for item in files:
+        in_slice = item.path.startswith(f"src/{project.package}/features/")
+        if not item.path.endswith(".py") or not in_slice:
+            continue
+        folder = PurePosixPath(item.path).parent
+        for node in ast.walk(ast.parse(item.content)):
+            if not isinstance(node, ast.ImportFrom) or node.level == 0 or node.module is None:
+                continue
+            base = folder
+            for _ in range(node.level - 1):
+                base = base.parent
+            target = (base / node.module.replace(".", "/")).with_suffix(".py")
+            if target.as_posix() in planned:
+                continue
+            module = project.root / target
+            if not module.is_file():  # a package: ``from ..auth import x``
+                module = module.with_suffix("") / "__init__.py"
+            defined = _defined_names(module)
+            missing = sorted(
+                alias.name
+                for alias in node.names
+                if (defined is None or alias.name not in defined)
+                and not (module.parent / f"{alias.name}.py").is_file()  # a submodule
+            )
+            if missing:
+                raise UserError(
+                    f"the slice needs {', '.join(missing)} from {target.as_posix()}, which this "
+                    "project does not define (it was made by an older forge, or the file was "
+                    "changed); add it from forge's project template, then run the command again"
+                )
+    config = project.package_dir / "core" / "config.py"
+    needs_setting = any(b"rate_limit_public_writes" in item.content for item in files)
+    if needs_setting and b"rate_limit_public_writes" not in _read_bytes(config):
+        shown = config.relative_to(project.root).as_posix()
+        raise UserError(
+            f"--public-writes needs the setting rate_limit_public_writes in {shown}, "
+            "which this project (made by an older forge) lacks; add "
+            '`rate_limit_public_writes: str = "30/minute"` to Settings, then run the command again'
+        )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 def _resolve_ref(
     project: Project, spec: FieldSpec, names: FeatureNames, existing: Sequence[str], public: bool
 ) -> RefCode:
@@ -692,6 +766,7 @@ def add_feature(
     }
     files = _render(project, data, registry_after if registry_after != registry_before else None)
     _check_shadowing(files, codes)
+    _check_project_provides(project, files)
     allowed = _owned_paths(project, names, migration)
     registry_rel = project.registry.relative_to(project.root).as_posix()
     for planned in files:

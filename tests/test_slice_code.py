@@ -383,3 +383,29 @@ def test_the_shadowing_check_sees_a_field_read_by_its_own_annotation() -> None:
     assert list(_class_scope_collisions(tree)) == [("A", "date")]
     tree = ast.parse("class A:\n    date: Mapped[dt.date | None] = column()\n")
     assert list(_class_scope_collisions(tree)) == []
+
+
+class TestOlderProjects:
+    """A project made by an older forge may lack what a newer slice uses: refused, not broken."""
+
+    def test_a_missing_shared_helper_is_refused(self, project: Path) -> None:
+        schemas = project / "src/shop/shared/schemas.py"
+        schemas.write_text(schemas.read_text().replace("def canonical_decimal(", "def _gone("))
+        line = refused(project, "orders", "--field", "total:decimal")
+        assert "canonical_decimal from src/shop/shared/schemas.py" in line
+        added("tags", "--field", "label:str")
+
+    def test_open_writes_need_their_setting(self, project: Path) -> None:
+        config = project / "src/shop/core/config.py"
+        text = config.read_text()
+        config.write_text(
+            "\n".join(line for line in text.splitlines() if "rate_limit_public_writes" not in line)
+        )
+        line = refused(project, "guestbooks", "--public-writes")
+        assert "rate_limit_public_writes" in line
+        added("news", "--public")
+
+    def test_the_access_is_shown(self, project: Path) -> None:
+        result = CliRunner().invoke(app, ["add-feature", "guestbooks", "--public-writes"])
+        assert result.exit_code == 0, result.stderr
+        assert "anyone reads and writes (rate-limited)" in result.stdout
