@@ -42,7 +42,6 @@ TEMPLATE = "feature"
 REGISTRY_MARKERS = ("# forge:imports", "# forge:routers", "# forge:models")
 LIST_QUERY_PARAMETERS = frozenset({"page", "page_size", "sort"})
 """Query parameters every list endpoint has; no filter may take one of these names."""
-WRITE_ACCESS = ("owner", "admin", "anyone")
 
 
 @dataclass(frozen=True)
