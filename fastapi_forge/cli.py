@@ -239,7 +239,16 @@ def add_feature_command(
         bool,
         typer.Option(
             "--public",
-            help="No authentication and no owner: anyone may read and change the rows.",
+            help="No owner: anyone may read the rows, signed in or not; only admins may "
+            "create, change or delete them.",
+        ),
+    ] = False,
+    public_writes: Annotated[
+        bool,
+        typer.Option(
+            "--public-writes",
+            help="A public slice that anyone may also write, anonymously (implies --public; "
+            "writes are rate-limited per client by RATE_LIMIT_PUBLIC_WRITES).",
         ),
     ] = False,
     force: Annotated[
@@ -268,7 +277,13 @@ def add_feature_command(
 
     try:
         result = add_feature(
-            Path.cwd(), name, fields or [], public=public, force=force, dry_run=dry_run
+            Path.cwd(),
+            name,
+            fields or [],
+            public=public,
+            public_writes=public_writes,
+            force=force,
+            dry_run=dry_run,
         )
     except ForgeError as exc:
         console.print_error(str(exc))

@@ -7,9 +7,10 @@ formatted by ruff afterwards, so fragments may be long lines.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from fastapi_forge.errors import UserError
@@ -21,6 +22,10 @@ INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 POSTGRES_IDENTIFIER_LIMIT = 63
 DEFAULT_STR_MAX = 255
+DEFAULT_TEXT_MAX = 65_535
+"""Longest text (and compact JSON) a text or json field takes unless ``max`` says otherwise."""
+MIN_UNIQUE_SPAN = 20
+"""Fewest values a bounded unique number must allow: the generated tests store several rows."""
 DEFAULT_DIGITS = 12
 DEFAULT_PLACES = 2
 MISSING_ROW_UUID = "00000000-0000-4000-8000-000000000000"
@@ -38,6 +43,8 @@ class RefCode:
     plural_snake: str
     singular_snake: str
     singular_pascal: str
+    owned: bool = True
+    """Whether the target's rows have owners (its test factory then takes one)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,6 @@ class FilterCode:
 
     param: str
     annotation: str
-    query_args: str
     criterion: str
 
 
@@ -72,13 +78,16 @@ class FieldCode:
     example: str
     uses_counter: bool
     invalid: list[tuple[str, str]]
-    after: str | None
+    probe: str | None
+    """A lambda from the example to (``min`` or ``max``, a filter value that excludes it)."""
     enum_class: str | None = None
     enum_members: list[tuple[str, str]] = field(default_factory=list)
     ref: RefCode | None = None
     check_constraints: list[tuple[str, str]] = field(default_factory=list)
+    """(name, SQL) of each CHECK constraint."""
     indexes: list[tuple[str, bool]] = field(default_factory=list)
-    unique_constraint: str | None = None
+    unique_constraint: tuple[str, list[str]] | None = None
+    """(name, columns) of the unique constraint: the column, or (owner_id, column)."""
     foreign_key: tuple[str, str] | None = None
 
 
@@ -101,18 +110,21 @@ def _numeric_bounds(spec: FieldSpec) -> list[tuple[str, str, Any]]:
     return bounds
 
 
-def _lower_upper(spec: FieldSpec, step: Any) -> tuple[Any | None, Any | None]:
-    lower = spec.ge if spec.ge is not None else (spec.gt + step if spec.gt is not None else None)
-    upper = spec.le if spec.le is not None else (spec.lt - step if spec.lt is not None else None)
-    return lower, upper
+def _violates(spec: FieldSpec, value: Any) -> bool:
+    return (
+        (spec.ge is not None and value < spec.ge)
+        or (spec.gt is not None and value <= spec.gt)
+        or (spec.le is not None and value > spec.le)
+        or (spec.lt is not None and value >= spec.lt)
+    )
 
 
-def _clamp(value: Any, lower: Any | None, upper: Any | None) -> Any:
-    if lower is not None and value < lower:
-        value = lower
-    if upper is not None and value > upper:
-        value = upper
-    return value
+def _too_few_values(spec: FieldSpec, count: Any) -> UserError:
+    return UserError(
+        f"invalid field {spec.spec!r}: a unique field whose bounds allow only {count} "
+        f"value(s) cannot hold the rows the generated tests store; allow at least "
+        f"{MIN_UNIQUE_SPAN} values, or drop unique"
+    )
 
 
 def _kwargs(**values: Any) -> str:
@@ -142,47 +154,105 @@ def _str_example(spec: FieldSpec, max_length: int) -> tuple[str, bool]:
     return repr(text), False
 
 
+def _int_range(spec: FieldSpec) -> tuple[int, int]:
+    """The smallest and largest value an int field accepts."""
+    lower = spec.ge if spec.ge is not None else (spec.gt + 1 if spec.gt is not None else None)
+    upper = spec.le if spec.le is not None else (spec.lt - 1 if spec.lt is not None else None)
+    low = INT32_MIN if lower is None else max(int(lower), INT32_MIN)
+    high = INT32_MAX if upper is None else min(int(upper), INT32_MAX)
+    return low, high
+
+
 def _int_example(spec: FieldSpec) -> tuple[str, bool]:
-    lower, upper = _lower_upper(spec, 1)
-    low = INT32_MIN if lower is None else max(lower, INT32_MIN)
-    if spec.unique:
-        start = 0 if lower is None else lower
-        return f"{start} + n", True
-    return repr(_clamp(42, low, upper)), False
+    low, high = _int_range(spec)
+    if not spec.unique:
+        return repr(min(max(42, low), high)), False
+    bounded_below = spec.ge is not None or spec.gt is not None
+    bounded_above = spec.le is not None or spec.lt is not None
+    if bounded_below and bounded_above:
+        span = high - low + 1
+        if span < MIN_UNIQUE_SPAN:
+            raise _too_few_values(spec, span)
+        return f"{low} + n % {span}", True
+    if bounded_above:
+        return f"{high} - n", True
+    return f"{low if bounded_below else 0} + n", True
 
 
 def _float_example(spec: FieldSpec) -> tuple[str, bool]:
-    lower, upper = _lower_upper(spec, 0.5)
+    lower = spec.ge if spec.ge is not None else spec.gt
+    upper = spec.le if spec.le is not None else spec.lt
     if spec.unique:
+        if lower is not None and upper is not None:
+            if lower == upper:
+                raise _too_few_values(spec, 1)
+            low, high = float(lower), float(upper)
+            return f"{low!r} + ({high!r} - {low!r}) * (n % 997 + 1) / 1000", True
+        if upper is not None:
+            return f"{float(upper) - 0.5!r} - n", True
         start = 0.5 if lower is None else float(lower) + 0.5
         return f"{start!r} + n", True
-    return repr(float(_clamp(2.5, lower, upper))), False
+    value = 2.5
+    if _violates(spec, value):
+        if lower is not None and upper is not None:
+            value = (float(lower) + float(upper)) / 2
+        elif lower is not None:
+            value = float(lower) + 1
+        else:
+            assert upper is not None
+            value = float(upper) - 1
+    return repr(float(value)), False
+
+
+def _decimal_units(spec: FieldSpec, digits: int, places: int) -> tuple[int, int]:
+    """The smallest and largest value of a decimal field, in units of its last place."""
+    with localcontext() as context:
+        context.prec = 100
+        limit = 10**digits - 1
+        step = Decimal(1).scaleb(-places)
+        low, high = -limit, limit
+        if spec.ge is not None:
+            low = max(low, math.ceil(Decimal(spec.ge) / step))
+        if spec.gt is not None:
+            low = max(low, math.floor(Decimal(spec.gt) / step) + 1)
+        if spec.le is not None:
+            high = min(high, math.floor(Decimal(spec.le) / step))
+        if spec.lt is not None:
+            high = min(high, math.ceil(Decimal(spec.lt) / step) - 1)
+    return low, high
 
 
 def _decimal_example(spec: FieldSpec) -> tuple[str, bool]:
     digits = spec.max_digits or DEFAULT_DIGITS
     places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
-    step = Decimal(1).scaleb(-places)
-    lower, upper = _lower_upper(spec, step)
-    integer_limit = 10 ** (digits - places) - 1
-    candidate = _clamp(Decimal(min(12, integer_limit)) + Decimal("0.5"), lower, upper)
-    quantum = Decimal(1).scaleb(-places)
+    low, high = _decimal_units(spec, digits, places)
     if spec.unique:
-        start = int(lower) + 1 if lower is not None else 0
-        suffix = "." + "0" * places if places else ""
-        return f'f"{{{start} + n}}{suffix}"', True
-    return repr(str(Decimal(candidate).quantize(quantum))), False
+        bounded_below = spec.ge is not None or spec.gt is not None
+        bounded_above = spec.le is not None or spec.lt is not None
+        if bounded_above and not bounded_below:
+            units = f"{high} - n"
+        else:
+            # The column's largest value bounds the count even without an upper bound.
+            start = low if bounded_below else 0
+            span = high - start + 1
+            if span < MIN_UNIQUE_SPAN:
+                raise _too_few_values(spec, span)
+            units = f"{start} + n % {span}"
+        return f"str(Decimal({units}).scaleb(-{places}))", True
+    preferred = min(12 * 10**places, 10**digits - 1) + 10**places // 2
+    units_value = min(max(preferred, low), high)
+    return repr(str(Decimal(units_value).scaleb(-places))), False
 
 
 def _date_example(spec: FieldSpec) -> tuple[str, bool]:
     if spec.unique:
-        return "(date(2024, 1, 1) + timedelta(days=n)).isoformat()", True
+        return "(dt.date(2024, 1, 1) + dt.timedelta(days=n)).isoformat()", True
     return repr(date(2024, 1, 31).isoformat()), False
 
 
 def _datetime_example(spec: FieldSpec) -> tuple[str, bool]:
     if spec.unique:
-        moment = "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=n)"
+        moment = "dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)"
         return f'({moment}).isoformat().replace("+00:00", "Z")', True
     return repr("2024-01-31T12:00:00Z"), False
 
@@ -197,41 +267,53 @@ def _default_literal(spec: FieldSpec, enum_class: str | None) -> str | None:
         return f"Decimal({str(value)!r})"
     if spec.kind == "date":
         assert isinstance(value, date)
-        return f"date({value.year}, {value.month}, {value.day})"
+        return f"dt.date({value.year}, {value.month}, {value.day})"
     return repr(value)
 
 
 def field_code(
-    spec: FieldSpec, *, table: str, singular_pascal: str, ref: RefCode | None
+    spec: FieldSpec,
+    *,
+    table: str,
+    singular_pascal: str,
+    ref: RefCode | None,
+    owned: bool = False,
+    enum_class: str | None = None,
 ) -> FieldCode:
-    """The code fragments for ``spec`` in a table named ``table``."""
+    """The code fragments for ``spec`` in a table named ``table``.
+
+    In an ``owned`` table, ``unique`` means unique per owner: the constraint is on
+    ``(owner_id, column)``, so one user's values tell nothing about another's.
+    """
     name = spec.column_name
     nullable = spec.optional
-    enum_class = f"{singular_pascal}{pascal(spec.name)}" if spec.kind == "enum" else None
+    if spec.kind == "enum" and enum_class is None:
+        enum_class = f"{singular_pascal}{pascal(spec.name)}"
     default = _default_literal(spec, enum_class)
     required = not spec.optional and default is None
     checks: list[tuple[str, str]] = []
     invalid: list[tuple[str, str]] = []
-    filters: list[FilterCode] = []
-    after: str | None = None
+    filter_type: str | None = None
+    equality = range_filter = False
+    probe: str | None = None
     members: list[tuple[str, str]] = []
 
     model_args: list[str] = []
     schema_type: str
     read_type: str
     migration_type: str
-    query_args = ""
     example: str
     uses_counter = False
-    equality = range_filter = False
 
     if spec.kind in ("str", "text"):
         max_length = spec.max_length
-        if spec.kind == "str" and max_length is None:
-            max_length = DEFAULT_STR_MAX
+        if max_length is None:
+            max_length = DEFAULT_STR_MAX if spec.kind == "str" else DEFAULT_TEXT_MAX
         min_length = max(spec.min_length or 1, 1) if spec.kind == "str" else spec.min_length
-        model_args.append(f"String({max_length})" if max_length else "Text")
-        migration_type = f"sa.String(length={max_length})" if max_length else "sa.Text()"
+        # A text column stays TEXT; its default cap is the schema's (it bounds responses).
+        column_length = max_length if spec.kind == "str" or spec.max_length else None
+        model_args.append(f"String({column_length})" if column_length else "Text")
+        migration_type = f"sa.String(length={column_length})" if column_length else "sa.Text()"
         constraints = _kwargs(
             min_length=min_length, max_length=max_length, pattern="NO_NUL_PATTERN"
         )
@@ -240,13 +322,15 @@ def field_code(
         if spec.min_length and spec.min_length > 1:
             checks.append((f"{name}_min_length", f'length("{name}") >= {spec.min_length}'))
             invalid.append(("too_short", repr("x" * (spec.min_length - 1))))
-        if max_length:
-            invalid.append(("too_long", f'"x" * {max_length + 1}'))
+        invalid.append(("too_long", f'"x" * {max_length + 1}'))
         invalid += [("nul_byte", repr("a\x00b")), ("not_a_string", "123")]
-        example, uses_counter = _str_example(spec, max_length or 10_000)
+        example, uses_counter = _str_example(spec, max_length)
         if spec.kind == "str":
             equality = True
-            query_args = _kwargs(max_length=max_length, pattern="NO_NUL_PATTERN")
+            filter_type = (
+                f"Annotated[str, StringConstraints(max_length={max_length}, "
+                "pattern=NO_NUL_PATTERN)]"
+            )
     elif spec.kind == "int":
         model_args.append("Integer")
         migration_type = "sa.Integer()"
@@ -255,10 +339,8 @@ def field_code(
             kwargs["ge"] = "INT32_MIN"
         if kwargs["le"] is None and kwargs["lt"] is None:
             kwargs["le"] = "INT32_MAX"
-        constraints = _kwargs(**kwargs)
-        schema_type = f"Annotated[StrictInteger, Field({constraints})]"
+        schema_type = f"Annotated[StrictInteger, Field({_kwargs(**kwargs)})]"
         read_type = "int"
-        query_args = constraints
         example, uses_counter = _int_example(spec)
         invalid += [("not_a_number", repr("abc")), ("fraction", "1.5"), ("numeric_text", repr("5"))]
         invalid += _bound_violations(spec, 1)
@@ -267,14 +349,16 @@ def field_code(
         if spec.ge is None and spec.gt is None:
             invalid.append(("below_int32", repr(INT32_MIN - 1)))
         range_filter = True
-        after = "lambda value: value + 1"
+        # Filters take any 32-bit value (a filter is not a stored value): a probe one
+        # step past the example is always a valid query, except at the very top.
+        filter_type = "Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]"
+        probe = f'lambda value: ("min", value + 1) if value < {INT32_MAX} else ("max", value - 1)'
     elif spec.kind == "float":
         model_args.append("Double")
         migration_type = "sa.Double()"
         constraints = _kwargs(allow_inf_nan="False", **_number_kwargs(spec, repr))
         schema_type = f"Annotated[StrictNumber, Field({constraints})]"
         read_type = "float"
-        query_args = constraints
         example, uses_counter = _float_example(spec)
         invalid += [
             ("not_a_number", repr("abc")),
@@ -284,7 +368,8 @@ def field_code(
         ]
         invalid += _bound_violations(spec, 1)
         range_filter = True
-        after = "lambda value: value + 1"
+        filter_type = "Annotated[float, Field(allow_inf_nan=False)]"
+        probe = 'lambda value: ("min", value + 1)'
     elif spec.kind == "decimal":
         digits = spec.max_digits or DEFAULT_DIGITS
         places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
@@ -296,9 +381,9 @@ def field_code(
             allow_inf_nan="False",
             **_number_kwargs(spec, lambda value: f"Decimal({str(value)!r})"),
         )
-        schema_type = f"Annotated[Decimal, Field({constraints})]"
+        # Answered with the column's scale: "12.5" and "1E+1" come back as "12.50", "10.00".
+        schema_type = f"Annotated[Decimal, Field({constraints}), canonical_decimal({places})]"
         read_type = "Decimal"
-        query_args = constraints
         example, uses_counter = _decimal_example(spec)
         invalid += [
             ("not_a_number", repr("abc")),
@@ -311,7 +396,18 @@ def field_code(
             for label, value in _bound_values(spec, Decimal(1).scaleb(-places))
         ]
         range_filter = True
-        after = "lambda value: str(Decimal(value) + 1)"
+        # The filter takes any value the column can hold: a larger one would overflow the
+        # NUMERIC(digits, places) the driver casts it to (a 500 on PostgreSQL).
+        filter_type = (
+            f"Annotated[Decimal, Field(max_digits={digits}, decimal_places={places}, "
+            "allow_inf_nan=False)]"
+        )
+        step = f"Decimal({str(Decimal(1).scaleb(-places))!r})"
+        largest = f"Decimal({str(Decimal(10**digits - 1).scaleb(-places))!r})"
+        probe = (
+            f'lambda value: ("min", str(Decimal(value) + {step})) '
+            f'if Decimal(value) < {largest} else ("max", str(Decimal(value) - {step}))'
+        )
     elif spec.kind == "bool":
         model_args.append("Boolean")
         migration_type = "sa.Boolean()"
@@ -320,11 +416,12 @@ def field_code(
         example = "True"
         invalid += [("not_a_boolean", repr("maybe")), ("number", "0"), ("text", repr("false"))]
         equality = True
+        filter_type = "bool"
     elif spec.kind == "date":
         model_args.append("Date")
         migration_type = "sa.Date()"
         schema_type = "IsoDate"
-        read_type = "date"
+        read_type = "dt.date"
         example, uses_counter = _date_example(spec)
         invalid += [
             ("not_a_date", repr("2024-13-45")),
@@ -333,63 +430,83 @@ def field_code(
             ("numeric_text", repr("0.5")),
         ]
         range_filter = True
-        after = "lambda value: (date.fromisoformat(value) + timedelta(days=1)).isoformat()"
+        filter_type = "IsoDate"
+        probe = (
+            'lambda value: ("min", (dt.date.fromisoformat(value) + dt.timedelta(days=1))'
+            ".isoformat())"
+        )
     elif spec.kind == "datetime":
         model_args.append("UTCDateTime()")
         migration_type = "sa.DateTime(timezone=True)"
         schema_type = "IsoDateTime"
-        read_type = "datetime"
+        read_type = "dt.datetime"
         example, uses_counter = _datetime_example(spec)
         invalid += [
             ("not_a_datetime", repr("yesterday")),
             ("naive", repr("2024-01-31T12:00:00")),
             ("number", "1700000000"),
             ("numeric_text", repr("0.5")),
+            # No UTC equivalent inside years 1 to 9999: a 422, not a 500.
+            ("before_year_1_in_utc", repr("0001-01-01T00:00:00+01:00")),
+            ("after_year_9999_in_utc", repr("9999-12-31T23:59:59-01:00")),
         ]
         range_filter = True
-        after = "lambda value: (datetime.fromisoformat(value) + timedelta(days=1)).isoformat()"
+        filter_type = "IsoDateTime"
+        probe = (
+            'lambda value: ("min", (dt.datetime.fromisoformat(value) + dt.timedelta(days=1))'
+            ".isoformat())"
+        )
     elif spec.kind == "uuid":
         model_args.append("Uuid")
         migration_type = "sa.Uuid()"
-        schema_type = read_type = "uuid.UUID"
+        schema_type = read_type = "UUID"
         if spec.unique:
-            example, uses_counter = "str(uuid.uuid4())", False
+            example, uses_counter = "str(uuid4())", False
         else:
             example = repr("8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3")
         invalid.append(("not_a_uuid", repr("not-a-uuid")))
         equality = True
+        filter_type = "UUID"
     elif spec.kind == "enum":
         assert enum_class is not None
-        members = [(value.upper(), value) for value in spec.enum_values]
+        members = [(value.upper(), repr(value)) for value in spec.enum_values]
         length = max(len(value) for value in spec.enum_values)
         enum_name = _identifier(f"{table}_{spec.name}")
         model_args.append(
-            f'Enum({enum_class}, name="{enum_name}", native_enum=False, length={length}, '
+            f"Enum({enum_class}, name={enum_name!r}, native_enum=False, length={length}, "
             "create_constraint=True, validate_strings=True, values_callable=enum_values)"
         )
         values = ", ".join(repr(value) for value in spec.enum_values)
         migration_type = (
-            f'sa.Enum({values}, name="{enum_name}", native_enum=False, length={length}, '
+            f"sa.Enum({values}, name={enum_name!r}, native_enum=False, length={length}, "
             "create_constraint=True)"
         )
         schema_type = read_type = enum_class
         example = repr(spec.enum_values[0])
         invalid.append(("not_a_choice", repr("not_a_choice")))
         equality = True
+        filter_type = enum_class
     elif spec.kind == "json":
+        max_length = spec.max_length or DEFAULT_TEXT_MAX
         model_args.append("JSON(none_as_null=True)")
         migration_type = "sa.JSON(none_as_null=True)"
-        schema_type = read_type = "JsonDocument"
+        schema_type = f"Annotated[JsonDocument, json_max_length({max_length})]"
+        read_type = "JsonDocument"
         example = '{"key": "value", "items": [1, 2]}'
-        invalid.append(("not_an_object_or_array", repr("text")))
+        invalid += [
+            ("not_an_object_or_array", repr("text")),
+            ("too_large", f'{{"key": "x" * {max_length}}}'),
+        ]
     elif spec.kind == "ref":
         assert ref is not None
-        model_args.append(f'ForeignKey("{ref.plural_snake}.id", ondelete="RESTRICT")')
+        model_args.append(f"ForeignKey({ref.plural_snake + '.id'!r}, ondelete='RESTRICT')")
         migration_type = "sa.Uuid()"
-        schema_type = read_type = "uuid.UUID"
-        example = f"str((await create_{ref.singular_snake}(session, owner_id)).id)"
+        schema_type = read_type = "UUID"
+        owner = ", owner_id" if ref.owned else ""
+        example = f"str((await create_{ref.singular_snake}(session{owner})).id)"
         invalid += [("not_a_uuid", repr("not-a-uuid")), ("missing_row", repr(MISSING_ROW_UUID))]
         equality = True
+        filter_type = "UUID"
     else:  # pragma: no cover - parse_fields only produces the kinds above
         raise UserError(f"unsupported field type '{spec.kind}'")
 
@@ -398,19 +515,23 @@ def field_code(
             checks.append((f"{name}_{keyword}", f'"{name}" {operator} {value}'))
 
     index = spec.index or spec.kind == "ref"
+    per_owner = spec.unique and owned
     indexes: list[tuple[str, bool]] = []
-    unique_constraint = None
+    unique_constraint: tuple[str, list[str]] | None = None
     if index:
-        indexes.append((_identifier(f"ix_{table}_{name}"), spec.unique))
-    elif spec.unique:
-        unique_constraint = _identifier(f"uq_{table}_{name}")
+        indexes.append((_identifier(f"ix_{table}_{name}"), spec.unique and not per_owner))
+    if per_owner:
+        # Named like a one-column constraint (the convention would add "_owner_id").
+        unique_constraint = (_identifier(f"uq_{table}_{name}"), ["owner_id", name])
+    elif spec.unique and not index:
+        unique_constraint = (_identifier(f"uq_{table}_{name}"), [name])
     foreign_key = None
     if ref is not None:
         foreign_key = (_identifier(f"fk_{table}_{name}_{ref.plural_snake}"), ref.plural_snake)
     for constraint_name, _ in checks:
         _identifier(f"ck_{table}_{constraint_name}")
 
-    if spec.unique:
+    if spec.unique and not per_owner:
         model_args.append("unique=True")
     if index:
         model_args.append("index=True")
@@ -424,20 +545,19 @@ def field_code(
         "float": "float",
         "decimal": "Decimal",
         "bool": "bool",
-        "date": "date",
-        "datetime": "datetime",
-        "uuid": "uuid.UUID",
+        "date": "dt.date",
+        "datetime": "dt.datetime",
+        "uuid": "UUID",
         "enum": enum_class or "str",
         "json": "Any",
-        "ref": "uuid.UUID",
+        "ref": "UUID",
     }[spec.kind]
     mapped = f"{python_type} | None" if nullable and python_type != "Any" else python_type
     model_line = f"{name}: Mapped[{mapped}] = mapped_column({', '.join(model_args)})"
 
     create_type = f"{schema_type} | None" if nullable else schema_type
     if nullable:
-        create_default = default or "None"
-        create_line = f"{name}: {create_type} = {create_default}"
+        create_line = f"{name}: {create_type} = {default or 'None'}"
     elif default is not None:
         create_line = f"{name}: {create_type} = {default}"
     else:
@@ -445,26 +565,14 @@ def field_code(
     update_line = f"{name}: {schema_type} | None = None"
     read_line = f"{name}: {read_type} | None" if nullable else f"{name}: {read_type}"
 
-    migration_column = f'sa.Column("{name}", {migration_type}, nullable={nullable})'
+    migration_column = f"sa.Column({name!r}, {migration_type}, nullable={nullable})"
 
-    filter_type = {
-        "str": "str",
-        "int": "int",
-        "float": "float",
-        "decimal": "Decimal",
-        "bool": "bool",
-        "date": "IsoDate",
-        "datetime": "IsoDateTime",
-        "uuid": "uuid.UUID",
-        "enum": enum_class or "str",
-        "ref": "uuid.UUID",
-    }.get(spec.kind)
+    filters: list[FilterCode] = []
     if equality and filter_type:
         filters.append(
             FilterCode(
                 param=name,
                 annotation=f"{filter_type} | None",
-                query_args=query_args,
                 criterion=f"{{model}}.{name} == filters.{name}",
             )
         )
@@ -474,7 +582,6 @@ def field_code(
                 FilterCode(
                     param=f"{name}_{suffix}",
                     annotation=f"{filter_type} | None",
-                    query_args=query_args,
                     criterion=f"{{model}}.{name} {operator} filters.{name}_{suffix}",
                 )
             )
@@ -498,7 +605,7 @@ def field_code(
         example=example,
         uses_counter=uses_counter,
         invalid=invalid,
-        after=after,
+        probe=probe,
         enum_class=enum_class,
         enum_members=members,
         ref=ref,

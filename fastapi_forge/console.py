@@ -152,7 +152,12 @@ def print_feature(result: "FeatureResult") -> None:
     table.add_row("Class", names.singular_pascal)
     table.add_row("Table / package", names.plural_snake)
     table.add_row("URL", f"/api/v1/{names.plural_kebab}")
-    table.add_row("Access", "owner or admin" if result.owned else "public")
+    access = {
+        "owner": "owner or admin",
+        "admin": "anyone reads, admins write",
+        "anyone": "anyone reads and writes (rate-limited)",
+    }[result.write_access]
+    table.add_row("Access", access)
     table.add_row("Fields", ", ".join(spec.spec for spec in result.fields))
     table.add_row("Migration", result.migration)
     stdout.print(table)

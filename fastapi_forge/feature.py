@@ -12,33 +12,36 @@ import ast
 import contextlib
 import dataclasses
 import difflib
+import functools
 import hashlib
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
-from fastapi_forge.codegen import FieldCode, RefCode, field_code
+from fastapi_forge.codegen import FieldCode, RefCode, field_code, pascal
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.fields import DEFAULT_FIELDS, FieldKind, FieldSpec, parse_fields
 from fastapi_forge.naming import FeatureNames, feature_names
-from fastapi_forge.render import render_template
+from fastapi_forge.render import render_template, template_dir
 
 __all__ = ["FeatureResult", "PlannedFile", "add_feature", "find_project"]
 
 ANSWERS_FILE = ".copier-answers.yml"
 TEMPLATE = "feature"
 REGISTRY_MARKERS = ("# forge:imports", "# forge:routers", "# forge:models")
-RESERVED_FIELD_NAMES = frozenset({"page", "page_size", "sort"})
+LIST_QUERY_PARAMETERS = frozenset({"page", "page_size", "sort"})
+"""Query parameters every list endpoint has; no filter may take one of these names."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class FeatureResult:
     fields: tuple[FieldSpec, ...]
     default_fields_used: bool
     owned: bool
+    write_access: str
+    """Who may write: ``owner`` (and admins), ``admin`` or ``anyone``."""
     files: list[PlannedFile]
     registry_diff: str
     migration: str
@@ -309,17 +314,69 @@ def _example_document(codes: Sequence[FieldCode]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+_AN_LETTERS = frozenset("aefhilmnorsx")  # initialisms said with a vowel: an FAQ, an SKU
+_A_WORDS = ("uni", "use", "usa", "usu", "ure", "eu", "one", "once")
+_AN_WORDS = ("hour", "honest", "honor", "honour", "heir")
+
+
+def with_article(title: str) -> str:
+    """``order`` -> ``an order``, ``user`` -> ``a user``, ``FAQ entry`` -> ``an FAQ entry``."""
+    word = title.split(" ", 1)[0]
+    lower = word.lower()
+    if len(word) > 1 and word.isupper():
+        article = "an" if lower[0] in _AN_LETTERS else "a"
+    elif lower.startswith(_AN_WORDS):
+        article = "an"
+    elif lower.startswith(_A_WORDS):
+        article = "a"
+    else:
+        article = "an" if lower[:1] in set("aeiou") else "a"
+    return f"{article} {title}"
+
+
+@functools.cache
+def _template_suffixes() -> frozenset[str]:
+    """Every ``{{ singular_pascal }}Suffix`` name the slice templates define or use."""
+    pattern = re.compile(r"\{\{ singular_pascal \}\}([A-Z][A-Za-z0-9]*)")
+    suffixes: set[str] = set()
+    for path in template_dir(TEMPLATE).rglob("*.jinja"):
+        suffixes.update(pattern.findall(path.read_text(encoding="utf-8")))
+    return frozenset(suffixes)
+
+
+def _enum_classes(fields: Sequence[FieldSpec], singular_pascal: str) -> dict[str, str]:
+    """A class per enum field: ``OrderStatus``, or ``OrderServiceChoice`` where the plain
+    name is one the templates use (``OrderService``) or another field's."""
+    taken = {singular_pascal + suffix for suffix in _template_suffixes()} | {singular_pascal}
+    classes: dict[str, str] = {}
+    for spec in fields:
+        if spec.kind is not FieldKind.ENUM:
+            continue
+        name = f"{singular_pascal}{pascal(spec.name)}"
+        while name in taken:
+            name += "Choice"
+        taken.add(name)
+        classes[spec.name] = name
+    return classes
+
+
 def _check_field_names(fields: Sequence[FieldSpec], codes: Sequence[FieldCode]) -> None:
     for spec in fields:
-        if spec.name in RESERVED_FIELD_NAMES:
+        if spec.name == "l":
             raise UserError(
-                f"invalid field '{spec.spec}': '{spec.name}' is a query parameter of every "
-                f"list endpoint; rename it (e.g. '{spec.name}_number')"
+                f"invalid field '{spec.spec}': the project's linter refuses the name 'l' "
+                "(ruff E741: it reads like 1 or I); use a longer name, e.g. 'length'"
             )
     params: dict[str, str] = {}
     columns = {code.name for code in codes}
     for code in codes:
         for flt in code.filters:
+            if flt.param in LIST_QUERY_PARAMETERS:
+                raise UserError(
+                    f"invalid field '{code.spec}': its list filter would be the query "
+                    f"parameter '{flt.param}', which every list endpoint uses for paging and "
+                    f"sorting; rename the field (e.g. '{code.name}_value')"
+                )
             if flt.param != code.name and flt.param in columns:
                 raise UserError(
                     f"filter '{flt.param}' of field '{code.spec}' collides with the field "
@@ -331,6 +388,228 @@ def _check_field_names(fields: Sequence[FieldSpec], codes: Sequence[FieldCode]) 
                     f"parameter '{flt.param}'; rename one of them"
                 )
             params[flt.param] = code.spec
+
+
+def _test_code(
+    codes: Sequence[FieldCode], refs: Iterable[RefCode], *, owned: bool
+) -> dict[str, str | bool]:
+    """Argument lists of the generated tests: each test takes only what it uses."""
+    refs = list(refs)
+    needs_owner = any(ref.owned for ref in refs)
+    params = ["session: AsyncSession"] if refs else []
+    args = ["session"] if refs else []
+    if needs_owner:
+        params.append("owner_id: UUID")
+        args.append("owner_id")
+    has_owner = "owner_id, headers = await _owner_and_headers(users)"
+    no_owner = "headers = await _headers(users)"
+    return {
+        "payload_params": ", ".join([*params, "/", ""]) if params else "",
+        "payload_args": ", ".join([*args, ""]) if args else "",
+        "payload_session": ", session: AsyncSession" if refs else "",
+        # Arrange a test that posts a payload, or one that stores a row first.
+        "arrange_payload": has_owner if needs_owner else no_owner,
+        "arrange_row": has_owner if owned else no_owner,
+        "create_args": "session, owner_id" if owned else "session",
+    }
+
+
+def _table_args(codes: Sequence[FieldCode]) -> list[str]:
+    """The model's ``__table_args__`` entries, as Python source."""
+    entries = [
+        f"CheckConstraint({sql!r}, name={name!r})"
+        for code in codes
+        for name, sql in code.check_constraints
+    ]
+    entries += [
+        "UniqueConstraint("
+        + ", ".join(repr(column) for column in code.unique_constraint[1])
+        + f", name={code.unique_constraint[0]!r})"
+        for code in codes
+        if code.unique_constraint and len(code.unique_constraint[1]) > 1
+    ]
+    return entries
+
+
+def _migration_constraints(codes: Sequence[FieldCode], table: str, *, owned: bool) -> list[str]:
+    """The constraints of the migration's ``create_table``, as Python source."""
+    entries = [
+        f"sa.CheckConstraint({sql!r}, name=op.f({f'ck_{table}_{name}'!r}))"
+        for code in codes
+        for name, sql in code.check_constraints
+    ]
+    if owned:
+        entries.append(
+            f'sa.ForeignKeyConstraint(["owner_id"], ["users.id"], '
+            f'name=op.f({f"fk_{table}_owner_id_users"!r}), ondelete="CASCADE")'
+        )
+    entries += [
+        f"sa.ForeignKeyConstraint([{code.name!r}], [{code.foreign_key[1] + '.id'!r}], "
+        f'name=op.f({code.foreign_key[0]!r}), ondelete="RESTRICT")'
+        for code in codes
+        if code.foreign_key
+    ]
+    entries.append(f"sa.PrimaryKeyConstraint('id', name=op.f({f'pk_{table}'!r}))")
+    entries += [
+        "sa.UniqueConstraint("
+        + ", ".join(repr(column) for column in code.unique_constraint[1])
+        + f", name=op.f({code.unique_constraint[0]!r}))"
+        for code in codes
+        if code.unique_constraint
+    ]
+    return entries
+
+
+def _reads(node: ast.AST | None) -> Iterator[str]:
+    if node is not None:
+        for leaf in ast.walk(node):
+            if isinstance(leaf, ast.Name) and isinstance(leaf.ctx, ast.Load):
+                yield leaf.id
+
+
+def _class_scope_collisions(tree: ast.Module) -> Iterator[tuple[str, str]]:
+    """(class, name) for each name a class body binds and then reads again.
+
+    A field is an attribute bound in the class body; a later read of the same name in that
+    body (a type, a function) gets the field instead. Python evaluates ``x: T = v`` in the
+    order ``v``, bind ``x``, ``T``: a field's own annotation already sees the field.
+    """
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bound: set[str] = set()
+
+        def hits(*parts: ast.AST | None, bound: set[str] = bound) -> set[str]:
+            return {name for part in parts for name in _reads(part) if name in bound}
+
+        for statement in node.body:
+            found: set[str] = set()
+            if isinstance(statement, ast.AnnAssign):
+                found |= hits(statement.value)
+                if statement.value is not None and isinstance(statement.target, ast.Name):
+                    bound.add(statement.target.id)
+                found |= hits(statement.annotation)
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                arguments = statement.args
+                annotations = [
+                    arg.annotation for arg in ast.walk(arguments) if isinstance(arg, ast.arg)
+                ]
+                found |= hits(
+                    *statement.decorator_list,
+                    *arguments.defaults,
+                    *arguments.kw_defaults,
+                    *annotations,
+                    statement.returns,
+                )
+                bound.add(statement.name)
+            elif isinstance(statement, ast.ClassDef):
+                found |= hits(*statement.bases, *statement.decorator_list)
+                bound.add(statement.name)
+            else:
+                found |= hits(statement)
+                if isinstance(statement, ast.Assign):
+                    bound.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+            for name in sorted(found):
+                yield node.name, name
+
+
+def _check_shadowing(files: Sequence[PlannedFile], codes: Sequence[FieldCode]) -> None:
+    """Refuse a field whose name hides a name the generated classes still need.
+
+    Checked on the rendered code itself, so a template change cannot bring a collision
+    back unnoticed. The templates avoid most by namespacing (``dt.date``, ``UUID``); what
+    remains (builtins such as ``str``, SQLAlchemy's ``mapped_column``) is refused here.
+    """
+    by_name = {code.name: code for code in codes}
+    for planned in files:
+        if not planned.path.endswith(".py"):
+            continue
+        tree = ast.parse(planned.content)
+        for class_name, name in _class_scope_collisions(tree):
+            code = by_name.get(name)
+            if code is None:  # pragma: no cover - a template defect, not the user's input
+                raise ForgeError(
+                    f"{planned.path}: class {class_name} reads '{name}' after binding it"
+                )
+            raise UserError(
+                f"invalid field '{code.spec}': the generated class {class_name} "
+                f"({Path(planned.path).name}) uses Python's '{name}' after this field would "
+                f"replace it; rename the field (e.g. '{name}_value')"
+            )
+
+
+def _defined_names(path: Path) -> set[str] | None:
+    """The top-level names a module defines or imports, or None if it cannot be read."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _check_project_provides(project: Project, files: Sequence[PlannedFile]) -> None:
+    """Refuse a slice that imports from the project what the project does not define.
+
+    A project made by an older forge may lack a helper newer slices use (``shared``,
+    ``core``, ``auth``); the slice would not even import. Checked on the rendered code.
+    """
+    planned = {planned.path for planned in files}
+    for item in files:
+        in_slice = item.path.startswith(f"src/{project.package}/features/")
+        if not item.path.endswith(".py") or not in_slice:
+            continue
+        folder = PurePosixPath(item.path).parent
+        for node in ast.walk(ast.parse(item.content)):
+            if not isinstance(node, ast.ImportFrom) or node.level == 0 or node.module is None:
+                continue
+            base = folder
+            for _ in range(node.level - 1):
+                base = base.parent
+            target = (base / node.module.replace(".", "/")).with_suffix(".py")
+            if target.as_posix() in planned:
+                continue
+            module = project.root / target
+            if not module.is_file():  # a package: ``from ..auth import x``
+                module = module.with_suffix("") / "__init__.py"
+            defined = _defined_names(module)
+            missing = sorted(
+                alias.name
+                for alias in node.names
+                if (defined is None or alias.name not in defined)
+                and not (module.parent / f"{alias.name}.py").is_file()  # a submodule
+            )
+            if missing:
+                raise UserError(
+                    f"the slice needs {', '.join(missing)} from {target.as_posix()}, which this "
+                    "project does not define (it was made by an older forge, or the file was "
+                    "changed); add it from forge's project template, then run the command again"
+                )
+    config = project.package_dir / "core" / "config.py"
+    needs_setting = any(b"rate_limit_public_writes" in item.content for item in files)
+    if needs_setting and b"rate_limit_public_writes" not in _read_bytes(config):
+        shown = config.relative_to(project.root).as_posix()
+        raise UserError(
+            f"--public-writes needs the setting rate_limit_public_writes in {shown}, "
+            "which this project (made by an older forge) lacks; add "
+            '`rate_limit_public_writes: str = "30/minute"` to Settings, then run the command again'
+        )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _resolve_ref(
@@ -365,6 +644,7 @@ def _resolve_ref(
         plural_snake=target.plural_snake,
         singular_snake=target.singular_snake,
         singular_pascal=target.singular_pascal,
+        owned=is_owned(project, target.plural_snake),
     )
 
 
@@ -399,15 +679,22 @@ def add_feature(
     field_specs: Sequence[str],
     *,
     public: bool = False,
+    public_writes: bool = False,
     force: bool = False,
     dry_run: bool = False,
 ) -> FeatureResult:
     """Add the slice ``name`` to the project containing ``start``.
 
+    Rows of an owned slice (the default) are seen and changed by their owner and admins.
+    A ``public`` slice is read by anyone and written by admins; with ``public_writes``
+    anyone may write it too, anonymously, within the ``rate_limit_public_writes`` limit.
+
     Raises :class:`~fastapi_forge.errors.UserError` for bad input (nothing is written),
     and :class:`~fastapi_forge.errors.ForgeError` when rendering itself fails.
     """
     started = time.perf_counter()
+    public = public or public_writes
+    write_access = "anyone" if public_writes else "admin" if public else "owner"
     project = find_project(start)
     names = feature_names(name)
     existing = existing_features(project)
@@ -424,12 +711,15 @@ def add_feature(
         for spec in fields
         if spec.kind is FieldKind.REF
     }
+    enum_classes = _enum_classes(fields, names.singular_pascal)
     codes = [
         field_code(
             spec,
             table=names.plural_snake,
             singular_pascal=names.singular_pascal,
             ref=refs.get(spec.name),
+            owned=not public,
+            enum_class=enum_classes.get(spec.name),
         )
         for spec in fields
     ]
@@ -451,9 +741,18 @@ def add_feature(
         "singular_title": names.singular_title,
         "plural_title": names.plural_title,
         "owned": not public,
+        "write_access": write_access,
+        "a_singular": with_article(names.singular_title.lower()),
         "fields": [dataclasses.asdict(code) for code in codes],
         "refs": [dataclasses.asdict(ref) for ref in unique_refs.values()],
+        "filters": [dataclasses.asdict(flt) for code in codes for flt in code.filters],
+        "table_args": _table_args(codes),
+        "migration_constraints": _migration_constraints(
+            codes, names.plural_snake, owned=not public
+        ),
         "unique_fields": [code.name for code in codes if code.unique],
+        "json_fields": [code.name for code in codes if code.kind == "json"],
+        "decimal_fields": [code.name for code in codes if code.kind == "decimal"],
         "sortable_fields": ["created_at", "updated_at"]
         + [code.name for code in codes if code.sortable],
         "revision": revision,
@@ -461,9 +760,12 @@ def add_feature(
         "create_date": f"{_now():%Y-%m-%d %H:%M:%S%z}",
         "migration_file": f"{migration}.py",
         "uses_counter": any(code.uses_counter for code in codes),
+        "test": _test_code(codes, refs.values(), owned=not public),
         "example_json": _example_document(codes),
     }
     files = _render(project, data, registry_after if registry_after != registry_before else None)
+    _check_shadowing(files, codes)
+    _check_project_provides(project, files)
     allowed = _owned_paths(project, names, migration)
     registry_rel = project.registry.relative_to(project.root).as_posix()
     for planned in files:
@@ -504,6 +806,7 @@ def add_feature(
         fields=fields,
         default_fields_used=default_fields_used,
         owned=not public,
+        write_access=write_access,
         files=files,
         registry_diff=diff,
         migration=f"migrations/versions/{migration}.py",

@@ -9,20 +9,22 @@ or inherits: id, created_at, updated_at, owner_id, owner, metadata, registry, mo
 
 TYPE is one of:
   str              text of at most 255 characters (change it with max=N)
-  text             text of any length
+  text             longer text, at most 65535 characters (change it with max=N)
   int, float       whole and floating-point numbers
   decimal          exact number, 12 digits of which 2 after the point (digits=N, places=N)
   bool             true or false
   date, datetime   a calendar day; a timezone-aware moment
   uuid             a UUID
   enum=a,b,c       one of the listed values (lower-case snake_case, no duplicates)
-  json             any JSON document
+  json             a JSON object or array, at most 65535 characters of compact
+                   JSON (change it with max=N); numbers must be finite
   ref=FEATURE      a link to a row of another feature, singular or plural name
                    (customer:ref=customers is stored in the column customer_id)
 End the TYPE with ? to make the field optional (nullable): notes:text?
 
 MODIFIERS:
-  min=N, max=N             length of str and text (1 <= min <= max <= 10485760)
+  min=N, max=N             length of str and text (1 <= min <= max <= 10485760);
+                           max also caps a json field's compact JSON text
   ge=X, gt=X, le=X, lt=X   bounds of int, float and decimal: >=, >, <=, <
   digits=N, places=N       precision and scale of decimal (1 <= places < digits <= 38)
   unique                   no two rows share a value (not for text, bool, enum or json)
@@ -148,7 +150,8 @@ class FieldSpec:
     optional: bool = False
     """Whether the field may be null (the type ended with ``?``)."""
     max_length: int | None = None
-    """Longest accepted text: set for str (255 by default) and for text given ``max``."""
+    """Longest accepted text: set for str (255 by default), and for text and json given
+    ``max`` (the generated code caps both at 65535 characters otherwise)."""
     min_length: int | None = None
     """Shortest accepted text (str and text only)."""
     ge: Bound | None = None
@@ -208,7 +211,7 @@ _MODIFIERS: dict[FieldKind, tuple[str, ...]] = {
     FieldKind.DATETIME: ("unique", "index"),
     FieldKind.UUID: ("unique", "index"),
     FieldKind.ENUM: ("index", "default"),
-    FieldKind.JSON: (),
+    FieldKind.JSON: ("max",),
     FieldKind.REF: ("unique", "index"),
 }
 _ALL_MODIFIERS = ("min", "max", *_BOUND_MODIFIERS, "digits", "places", "unique", "index", "default")

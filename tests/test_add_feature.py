@@ -179,7 +179,7 @@ BAD_INPUT = [
     (["orders", "--field", "id:str"], "id"),
     (["orders", "--field", "created_at:date"], "created_at"),
     (["orders", "--field", "owner_id:uuid"], "owner_id"),
-    (["orders", "--field", "page:int"], "query parameter"),
+    (["orders", "--field", "page:str"], "query parameter"),
     (["orders", "--field", "status:enum="], "enum"),
     (["orders", "--field", "total:decimal:gt=abc"], "number"),
 ]

@@ -390,8 +390,8 @@ def test_the_help_documents_every_kind_and_modifier() -> None:
             "unique does not apply to text fields",
             "text fields take min, max, index, default",
         ),
-        ("tags:json:unique", "unique does not apply to json fields", "json fields take none"),
-        ("tags:json:index", "index does not apply to json fields", "json fields take none"),
+        ("tags:json:unique", "unique does not apply to json fields", "json fields take max"),
+        ("tags:json:index", "index does not apply to json fields", "json fields take max"),
         (
             "active:bool:unique",
             "unique does not apply to bool fields",
@@ -417,7 +417,7 @@ def test_the_help_documents_every_kind_and_modifier() -> None:
             "default does not apply to uuid fields",
             "uuid fields take unique, index",
         ),
-        ("tags:json:default={}", "default does not apply to json fields", "json fields take none"),
+        ("tags:json:default={}", "default does not apply to json fields", "json fields take max"),
         (
             "customer:ref=customers:default=1",
             "default does not apply to ref fields",

@@ -397,8 +397,23 @@ EVERY_FIELD_TYPE = [
 ]
 
 
+# Field names equal to types and to names the templates use, numbers bounded tightly, and
+# a plural of 18 characters in an owned slice: each once broke the project forge accepted.
+ODD_NAMES_AND_TIGHT_BOUNDS = [
+    "shipping-addresses",
+    *("--field", "date:date?", "--field", "datetime:datetime?", "--field", "uuid:uuid"),
+    *("--field", "self:str", "--field", "session:str", "--field", "service:enum=a,b"),
+    *("--field", "filters:str:unique", "--field", "page:int", "--field", "data:json?:max=200"),
+    *("--field", "ratio:float:ge=0:le=1", "--field", "flag:int:ge=0:le=1"),
+    *("--field", "below:int:le=-1", "--field", "seven:int:ge=7:le=7"),
+    *("--field", "small:decimal:digits=3:places=2:le=1"),
+    *("--field", "rank:int:ge=1:le=50:unique", "--field", "at:datetime:unique"),
+]
+
+
 class TestProjectWithFeatures(GeneratedProjectChecks):
-    """`forge new demo` then three slices: every field type, a reference, a public one."""
+    """`forge new demo` then five slices: every field type, a reference, a public one, odd
+    field names with tight bounds, and open writes."""
 
     scenario: ClassVar[dict[str, Any]] = {
         "name": "shop",
@@ -415,6 +430,8 @@ class TestProjectWithFeatures(GeneratedProjectChecks):
                 "count:int:gt=0",
             ],
             ["announcements", "--public", "--field", "headline:str:min=3", "--field", "body:text"],
+            ODD_NAMES_AND_TIGHT_BOUNDS,
+            ["guestbook-entries", "--public-writes", "--field", "message:text:max=500"],
         ],
     }
 
@@ -449,7 +466,8 @@ class TestProjectWithFeatures(GeneratedProjectChecks):
 
     def test_every_slice_is_wired_in(self, project: GeneratedProject) -> None:
         registry = (project.root / "src" / project.package / "registry.py").read_text()
-        for feature in ("orders", "order_items", "announcements"):
+        features = ("orders", "order_items", "announcements", "shipping_addresses")
+        for feature in (*features, "guestbook_entries"):
             assert f"{feature}_router," in registry
             assert f"{feature}_models," in registry
 

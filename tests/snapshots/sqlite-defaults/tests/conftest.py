@@ -53,6 +53,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "rate_limit_login_account": "1000/minute",
         "rate_limit_register": "1000/minute",
         "rate_limit_password_change": "1000/minute",
+        "rate_limit_public_writes": "1000/minute",
         # Cheap hashing in tests only; production keeps the defaults in Settings.
         "password_hash_time_cost": 1,
         "password_hash_memory_cost": 1024,

@@ -30,7 +30,7 @@ def upgrade() -> None:
             ["owner_id"], ["users.id"], name=op.f("fk_customers_owner_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
-        sa.UniqueConstraint("name", name=op.f("uq_customers_name")),
+        sa.UniqueConstraint("owner_id", "name", name=op.f("uq_customers_name")),
     )
     op.create_index(op.f("ix_customers_owner_id"), "customers", ["owner_id"], unique=False)
     op.create_index(op.f("ix_customers_email"), "customers", ["email"], unique=False)

@@ -48,12 +48,12 @@ def upgrade() -> None:
         ),
         sa.Column("tags", sa.JSON(none_as_null=True), nullable=True),
         sa.Column("customer_id", sa.Uuid(), nullable=False),
-        sa.CheckConstraint('length("title") \u003e= 2', name=op.f("ck_orders_title_min_length")),
-        sa.CheckConstraint('"quantity" \u003e= 0', name=op.f("ck_orders_quantity_ge")),
-        sa.CheckConstraint('"quantity" \u003c= 1000', name=op.f("ck_orders_quantity_le")),
-        sa.CheckConstraint('"weight" \u003e 0.0', name=op.f("ck_orders_weight_gt")),
-        sa.CheckConstraint('"weight" \u003c 500.5', name=op.f("ck_orders_weight_lt")),
-        sa.CheckConstraint('"total" \u003e= 0', name=op.f("ck_orders_total_ge")),
+        sa.CheckConstraint('length("title") >= 2', name=op.f("ck_orders_title_min_length")),
+        sa.CheckConstraint('"quantity" >= 0', name=op.f("ck_orders_quantity_ge")),
+        sa.CheckConstraint('"quantity" <= 1000', name=op.f("ck_orders_quantity_le")),
+        sa.CheckConstraint('"weight" > 0.0', name=op.f("ck_orders_weight_gt")),
+        sa.CheckConstraint('"weight" < 500.5', name=op.f("ck_orders_weight_lt")),
+        sa.CheckConstraint('"total" >= 0', name=op.f("ck_orders_total_ge")),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_orders_owner_id_users"), ondelete="CASCADE"
         ),
@@ -64,8 +64,8 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
-        sa.UniqueConstraint("title", name=op.f("uq_orders_title")),
-        sa.UniqueConstraint("tracking", name=op.f("uq_orders_tracking")),
+        sa.UniqueConstraint("owner_id", "title", name=op.f("uq_orders_title")),
+        sa.UniqueConstraint("owner_id", "tracking", name=op.f("uq_orders_tracking")),
     )
     op.create_index(op.f("ix_orders_owner_id"), "orders", ["owner_id"], unique=False)
     op.create_index(op.f("ix_orders_quantity"), "orders", ["quantity"], unique=False)

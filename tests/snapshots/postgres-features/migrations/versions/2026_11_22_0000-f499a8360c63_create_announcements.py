@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("headline", sa.String(length=255), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.CheckConstraint(
-            'length("headline") \u003e= 3', name=op.f("ck_announcements_headline_min_length")
+            'length("headline") >= 3', name=op.f("ck_announcements_headline_min_length")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_announcements")),
     )

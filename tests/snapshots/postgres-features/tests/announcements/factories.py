@@ -1,7 +1,5 @@
 """Test data for announcements: valid request bodies and stored rows."""
 
-import itertools
-import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,13 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from demo.features.announcements.models import Announcement
 from demo.features.announcements.schemas import AnnouncementCreate
 
-_sequence = itertools.count(1)
 
-
-async def valid_payload(
-    session: AsyncSession, owner_id: uuid.UUID | None = None, **overrides: Any
-) -> dict[str, Any]:
-    """A JSON body the create endpoint accepts; referenced rows are created for it."""
+# The leading parameters are positional-only, so a field may be called ``session`` too.
+async def valid_payload(**overrides: Any) -> dict[str, Any]:
+    """A JSON body the create endpoint accepts."""
     payload: dict[str, Any] = {
         "headline": "Example headline",
         "body": "Example body",
@@ -24,13 +19,13 @@ async def valid_payload(
     return payload
 
 
-async def create_announcement(
-    session: AsyncSession, owner_id: uuid.UUID | None = None, **overrides: Any
-) -> Announcement:
+async def create_announcement(session: AsyncSession, /, **overrides: Any) -> Announcement:
     """Store a valid announcement and commit it."""
-    payload = await valid_payload(session, owner_id, **overrides)
+    payload = await valid_payload(**overrides)
     values = AnnouncementCreate.model_validate(payload).model_dump()
-    row = Announcement(**values)
+    row = Announcement()
+    for name, value in values.items():
+        setattr(row, name, value)
     session.add(row)
     await session.commit()
     return row

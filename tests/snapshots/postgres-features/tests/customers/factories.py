@@ -1,8 +1,8 @@
 """Test data for customers: valid request bodies and stored rows."""
 
 import itertools
-import uuid
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,10 +12,9 @@ from demo.features.customers.schemas import CustomerCreate
 _sequence = itertools.count(1)
 
 
-async def valid_payload(
-    session: AsyncSession, owner_id: uuid.UUID | None = None, **overrides: Any
-) -> dict[str, Any]:
-    """A JSON body the create endpoint accepts; referenced rows are created for it."""
+# The leading parameters are positional-only, so a field may be called ``session`` too.
+async def valid_payload(**overrides: Any) -> dict[str, Any]:
+    """A JSON body the create endpoint accepts."""
     n = next(_sequence)
     payload: dict[str, Any] = {
         "name": f"Name {n}",
@@ -25,14 +24,13 @@ async def valid_payload(
     return payload
 
 
-async def create_customer(
-    session: AsyncSession, owner_id: uuid.UUID | None = None, **overrides: Any
-) -> Customer:
+async def create_customer(session: AsyncSession, owner_id: UUID, /, **overrides: Any) -> Customer:
     """Store a valid customer owned by ``owner_id`` and commit it."""
-    assert owner_id is not None, "customers rows have an owner"
-    payload = await valid_payload(session, owner_id, **overrides)
+    payload = await valid_payload(**overrides)
     values = CustomerCreate.model_validate(payload).model_dump()
-    row = Customer(**values, owner_id=owner_id)
+    row = Customer(owner_id=owner_id)
+    for name, value in values.items():
+        setattr(row, name, value)
     session.add(row)
     await session.commit()
     return row

@@ -1,8 +1,8 @@
 """Test data for orders: valid request bodies and stored rows."""
 
 import itertools
-import uuid
 from typing import Any
+from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,8 +14,9 @@ from ..customers.factories import create_customer
 _sequence = itertools.count(1)
 
 
+# The leading parameters are positional-only, so a field may be called ``session`` too.
 async def valid_payload(
-    session: AsyncSession, owner_id: uuid.UUID | None = None, **overrides: Any
+    session: AsyncSession, owner_id: UUID, /, **overrides: Any
 ) -> dict[str, Any]:
     """A JSON body the create endpoint accepts; referenced rows are created for it."""
     n = next(_sequence)
@@ -28,7 +29,7 @@ async def valid_payload(
         "rush": True,
         "due_on": "2024-01-31",
         "shipped_at": "2024-01-31T12:00:00Z",
-        "tracking": str(uuid.uuid4()),
+        "tracking": str(uuid4()),
         "status": "pending",
         "tags": {"key": "value", "items": [1, 2]},
         "customer_id": str((await create_customer(session, owner_id)).id),
@@ -37,14 +38,13 @@ async def valid_payload(
     return payload
 
 
-async def create_order(
-    session: AsyncSession, owner_id: uuid.UUID | None = None, **overrides: Any
-) -> Order:
+async def create_order(session: AsyncSession, owner_id: UUID, /, **overrides: Any) -> Order:
     """Store a valid order owned by ``owner_id`` and commit it."""
-    assert owner_id is not None, "orders rows have an owner"
     payload = await valid_payload(session, owner_id, **overrides)
     values = OrderCreate.model_validate(payload).model_dump()
-    row = Order(**values, owner_id=owner_id)
+    row = Order(owner_id=owner_id)
+    for name, value in values.items():
+        setattr(row, name, value)
     session.add(row)
     await session.commit()
     return row

@@ -1,10 +1,11 @@
 """Orders API: every endpoint's happy path and its sad paths."""
 
-import uuid
+import datetime as dt
+import json
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from httpx import AsyncClient
@@ -46,6 +47,7 @@ INVALID: list[Any] = [
     pytest.param("title", "x" * 121, id="title-too_long"),
     pytest.param("title", "a\x00b", id="title-nul_byte"),
     pytest.param("title", 123, id="title-not_a_string"),
+    pytest.param("notes", "x" * 65536, id="notes-too_long"),
     pytest.param("notes", "a\x00b", id="notes-nul_byte"),
     pytest.param("notes", 123, id="notes-not_a_string"),
     pytest.param("quantity", "abc", id="quantity-not_a_number"),
@@ -75,9 +77,12 @@ INVALID: list[Any] = [
     pytest.param("shipped_at", "2024-01-31T12:00:00", id="shipped_at-naive"),
     pytest.param("shipped_at", 1700000000, id="shipped_at-number"),
     pytest.param("shipped_at", "0.5", id="shipped_at-numeric_text"),
+    pytest.param("shipped_at", "0001-01-01T00:00:00+01:00", id="shipped_at-before_year_1_in_utc"),
+    pytest.param("shipped_at", "9999-12-31T23:59:59-01:00", id="shipped_at-after_year_9999_in_utc"),
     pytest.param("tracking", "not-a-uuid", id="tracking-not_a_uuid"),
     pytest.param("status", "not_a_choice", id="status-not_a_choice"),
     pytest.param("tags", "text", id="tags-not_an_object_or_array"),
+    pytest.param("tags", {"key": "x" * 65535}, id="tags-too_large"),
     pytest.param("customer_id", "not-a-uuid", id="customer_id-not_a_uuid"),
     pytest.param(
         "customer_id", "00000000-0000-4000-8000-000000000000", id="customer_id-missing_row"
@@ -90,22 +95,50 @@ EQUALITY_FILTERS: list[str] = [
     "status",
     "customer_id",
 ]
-RANGE_FILTERS: list[tuple[str, Callable[[Any], Any]]] = [
-    ("quantity", lambda value: value + 1),
-    ("weight", lambda value: value + 1),
-    ("total", lambda value: str(Decimal(value) + 1)),
-    ("due_on", lambda value: (date.fromisoformat(value) + timedelta(days=1)).isoformat()),
-    ("shipped_at", lambda value: (datetime.fromisoformat(value) + timedelta(days=1)).isoformat()),
+# (field, from a value to the filter that must exclude it: "min" or "max", and its value)
+RANGE_FILTERS: list[tuple[str, Callable[[Any], tuple[str, Any]]]] = [
+    ("quantity", lambda value: ("min", value + 1) if value < 2147483647 else ("max", value - 1)),
+    ("weight", lambda value: ("min", value + 1)),
+    (
+        "total",
+        lambda value: (
+            ("min", str(Decimal(value) + Decimal("0.01")))
+            if Decimal(value) < Decimal("99999999.99")
+            else ("max", str(Decimal(value) - Decimal("0.01")))
+        ),
+    ),
+    (
+        "due_on",
+        lambda value: ("min", (dt.date.fromisoformat(value) + dt.timedelta(days=1)).isoformat()),
+    ),
+    (
+        "shipped_at",
+        lambda value: (
+            "min",
+            (dt.datetime.fromisoformat(value) + dt.timedelta(days=1)).isoformat(),
+        ),
+    ),
+]
+JSON_FIELDS: list[str] = [
+    "tags",
+]
+DECIMAL_FIELDS: list[str] = [
+    "total",
 ]
 
 
-async def _owner_and_headers(users: UserFactory) -> tuple[uuid.UUID, dict[str, str]]:
+async def _owner_and_headers(users: UserFactory) -> tuple[UUID, dict[str, str]]:
     owner = await users.create()
     return owner.id, users.headers(owner)
 
 
+async def _headers(users: UserFactory) -> dict[str, str]:
+    """Headers of a signed-in user."""
+    return users.headers(await users.create())
+
+
 def _error_fields(body: dict[str, Any]) -> set[str]:
-    """Every name in the error locations (a union's errors add the member after the field)."""
+    """Every name in the error locations."""
     errors = body["error"]["details"].get("errors", [])
     return {str(part) for error in errors for part in error["loc"]}
 
@@ -115,16 +148,30 @@ class TestCreate:
         self, client: AsyncClient, users: UserFactory, session: AsyncSession
     ) -> None:
         owner_id, headers = await _owner_and_headers(users)
-        payload = await valid_payload(session, owner_id)
+        payload = await valid_payload(
+            session,
+            owner_id,
+        )
         response = await client.post(BASE, json=payload, headers=headers)
         assert response.status_code == 201, response.text
         body = response.json()
         for name, value in payload.items():
             assert body[name] == value, name
-        assert body["owner_id"] == str(owner_id)
-        assert uuid.UUID(body["id"])
+        assert UUID(body["id"])
 
-    async def test_requires_a_token(self, client: AsyncClient, session: AsyncSession) -> None:
+    async def test_the_caller_owns_the_row(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        owner = await users.create()
+        payload = await valid_payload(
+            session,
+            owner.id,
+        )
+        response = await client.post(BASE, json=payload, headers=users.headers(owner))
+        assert response.status_code == 201, response.text
+        assert response.json()["owner_id"] == str(owner.id)
+
+    async def test_requires_a_token(self, client: AsyncClient) -> None:
         response = await client.post(BASE, json={})
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "UNAUTHORIZED"
@@ -134,7 +181,10 @@ class TestCreate:
     ) -> None:
         # The foreign key on owner_id used to answer 409.
         owner_id, headers = await _owner_and_headers(users)
-        payload = await valid_payload(session, owner_id)
+        payload = await valid_payload(
+            session,
+            owner_id,
+        )
         await session.execute(delete(User).where(User.id == owner_id))
         await session.commit()
         response = await client.post(BASE, json=payload, headers=headers)
@@ -146,7 +196,10 @@ class TestCreate:
         self, client: AsyncClient, users: UserFactory, session: AsyncSession, field: str
     ) -> None:
         owner_id, headers = await _owner_and_headers(users)
-        payload = await valid_payload(session, owner_id)
+        payload = await valid_payload(
+            session,
+            owner_id,
+        )
         del payload[field]
         response = await client.post(BASE, json=payload, headers=headers)
         assert response.status_code == 422
@@ -176,19 +229,83 @@ class TestCreate:
         response = await client.post(BASE, json=payload, headers=headers)
         assert response.status_code == 422
 
+    @pytest.mark.parametrize(
+        "document",
+        ['{"x": [NaN]}', '{"x": Infinity}', "[-Infinity]", '{"x": {"y": 1e400}}', '"text"', "42"],
+    )
+    @pytest.mark.parametrize("field", JSON_FIELDS)
+    async def test_bad_json_document_is_422_at_the_field(
+        self,
+        client: AsyncClient,
+        users: UserFactory,
+        session: AsyncSession,
+        field: str,
+        document: str,
+    ) -> None:
+        # Python's JSON reader takes NaN and Infinity (and 1e400 as infinity); PostgreSQL
+        # refuses them and SQLite stores null. The error names the field, nothing deeper.
+        owner_id, headers = await _owner_and_headers(users)
+        payload = await valid_payload(session, owner_id, **{field: "<document>"})
+        content = json.dumps(payload).replace('"<document>"', document)
+        response = await client.post(
+            BASE, content=content, headers={**headers, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, response.text
+        errors = response.json()["error"]["details"]["errors"]
+        assert [error["loc"] for error in errors] == [["body", field]]
+
+    @pytest.mark.parametrize("field", DECIMAL_FIELDS)
+    async def test_decimals_come_back_as_a_read_returns_them(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession, field: str
+    ) -> None:
+        owner_id, headers = await _owner_and_headers(users)
+        payload = await valid_payload(
+            session,
+            owner_id,
+        )
+        canonical = payload[field]
+        # "12.50" sent as "12.5", "1000.00" as "1E+3": both answered "12.50", "1000.00".
+        payload[field] = str(Decimal(canonical).normalize())
+        created = await client.post(BASE, json=payload, headers=headers)
+        assert created.status_code == 201, created.text
+        assert created.json()[field] == canonical
+        read = await client.get(f"{BASE}/{created.json()['id']}", headers=headers)
+        assert read.json()[field] == canonical
+
     @pytest.mark.parametrize("field", UNIQUE)
     async def test_duplicate_unique_value_is_409(
         self, client: AsyncClient, users: UserFactory, session: AsyncSession, field: str
     ) -> None:
         owner_id, headers = await _owner_and_headers(users)
         first = await client.post(
-            BASE, json=await valid_payload(session, owner_id), headers=headers
+            BASE,
+            json=await valid_payload(
+                session,
+                owner_id,
+            ),
+            headers=headers,
         )
         assert first.status_code == 201
         payload = await valid_payload(session, owner_id, **{field: first.json()[field]})
         response = await client.post(BASE, json=payload, headers=headers)
         assert response.status_code == 409
         assert response.json()["error"]["details"] == {"field": field}
+
+    @pytest.mark.parametrize("field", UNIQUE)
+    async def test_unique_values_are_per_owner(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession, field: str
+    ) -> None:
+        # Another user's value neither conflicts nor tells anything about their rows.
+        owner, other = await users.create(), await users.create()
+        payload = await valid_payload(
+            session,
+            owner.id,
+        )
+        first = await client.post(BASE, json=payload, headers=users.headers(owner))
+        assert first.status_code == 201, first.text
+        payload = await valid_payload(session, other.id, **{field: first.json()[field]})
+        response = await client.post(BASE, json=payload, headers=users.headers(other))
+        assert response.status_code == 201, response.text
 
 
 class TestRead:
@@ -202,14 +319,12 @@ class TestRead:
         assert response.json()["id"] == str(row.id)
 
     async def test_missing_row_is_404(self, client: AsyncClient, users: UserFactory) -> None:
-        _, headers = await _owner_and_headers(users)
-        response = await client.get(f"{BASE}/{uuid.uuid4()}", headers=headers)
+        response = await client.get(f"{BASE}/{uuid4()}", headers=await _headers(users))
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "NOT_FOUND"
 
     async def test_malformed_id_is_422(self, client: AsyncClient, users: UserFactory) -> None:
-        _, headers = await _owner_and_headers(users)
-        response = await client.get(f"{BASE}/not-a-uuid", headers=headers)
+        response = await client.get(f"{BASE}/not-a-uuid", headers=await _headers(users))
         assert response.status_code == 422
 
     async def test_someone_elses_row_is_404(
@@ -269,7 +384,12 @@ class TestList:
     ) -> None:
         owner_id, headers = await _owner_and_headers(users)
         created = await client.post(
-            BASE, json=await valid_payload(session, owner_id), headers=headers
+            BASE,
+            json=await valid_payload(
+                session,
+                owner_id,
+            ),
+            headers=headers,
         )
         row = created.json()
         params = {field: row[field], "page_size": 100}
@@ -277,18 +397,23 @@ class TestList:
         assert response.status_code == 200, response.text
         assert row["id"] in [item["id"] for item in response.json()["items"]]
 
-    @pytest.mark.parametrize(("field", "after"), RANGE_FILTERS)
+    @pytest.mark.parametrize(("field", "past"), RANGE_FILTERS)
     async def test_range_filters_include_and_exclude(
         self,
         client: AsyncClient,
         users: UserFactory,
         session: AsyncSession,
         field: str,
-        after: Callable[[Any], Any],
+        past: Callable[[Any], tuple[str, Any]],
     ) -> None:
         owner_id, headers = await _owner_and_headers(users)
         created = await client.post(
-            BASE, json=await valid_payload(session, owner_id), headers=headers
+            BASE,
+            json=await valid_payload(
+                session,
+                owner_id,
+            ),
+            headers=headers,
         )
         row = created.json()
         if row[field] is None:
@@ -300,7 +425,8 @@ class TestList:
             return [item["id"] for item in response.json()["items"]]
 
         assert row["id"] in await ids(**{f"{field}_min": row[field], f"{field}_max": row[field]})
-        assert row["id"] not in await ids(**{f"{field}_min": after(row[field])})
+        bound, value = past(row[field])
+        assert row["id"] not in await ids(**{f"{field}_{bound}": value})
 
     @pytest.mark.parametrize(
         "param",
@@ -315,13 +441,27 @@ class TestList:
         self, client: AsyncClient, users: UserFactory, param: str
     ) -> None:
         # Found by fuzzing: "0.5" used to be read as a Unix time.
-        _, headers = await _owner_and_headers(users)
-        response = await client.get(BASE, params={param: "0.5"}, headers=headers)
+        response = await client.get(BASE, params={param: "0.5"}, headers=await _headers(users))
         assert response.status_code == 422
 
+    @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+    @pytest.mark.parametrize(
+        "param",
+        [
+            "shipped_at_min",
+            "shipped_at_max",
+        ],
+    )
+    async def test_moments_without_a_utc_equivalent_are_422(
+        self, client: AsyncClient, users: UserFactory, param: str, value: str
+    ) -> None:
+        response = await client.get(BASE, params={param: value}, headers=await _headers(users))
+        assert response.status_code == 422
+        assert param in _error_fields(response.json())
+
     async def test_sorts(self, client: AsyncClient, users: UserFactory) -> None:
-        _, headers = await _owner_and_headers(users)
-        response = await client.get(BASE, params={"sort": "-customer_id"}, headers=headers)
+        params = {"sort": "-customer_id"}
+        response = await client.get(BASE, params=params, headers=await _headers(users))
         assert response.status_code == 200
 
     @pytest.mark.parametrize(
@@ -331,9 +471,16 @@ class TestList:
     async def test_bad_paging_is_422(
         self, client: AsyncClient, users: UserFactory, params: dict[str, Any]
     ) -> None:
-        _, headers = await _owner_and_headers(users)
-        response = await client.get(BASE, params=params, headers=headers)
+        response = await client.get(BASE, params=params, headers=await _headers(users))
         assert response.status_code == 422
+
+    async def test_a_field_sorted_twice_is_named(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        params = {"sort": "customer_id,-customer_id"}
+        response = await client.get(BASE, params=params, headers=await _headers(users))
+        assert response.status_code == 422
+        assert response.json()["error"]["message"] == "'customer_id' appears more than once in sort"
 
 
 class TestUpdate:
@@ -342,7 +489,10 @@ class TestUpdate:
     ) -> None:
         owner_id, headers = await _owner_and_headers(users)
         row = await create_order(session, owner_id)
-        changes = await valid_payload(session, owner_id)
+        changes = await valid_payload(
+            session,
+            owner_id,
+        )
         response = await client.patch(f"{BASE}/{row.id}", json=changes, headers=headers)
         assert response.status_code == 200, response.text
         body = response.json()
@@ -394,8 +544,7 @@ class TestUpdate:
         assert response.status_code == 409
 
     async def test_missing_row_is_404(self, client: AsyncClient, users: UserFactory) -> None:
-        _, headers = await _owner_and_headers(users)
-        response = await client.patch(f"{BASE}/{uuid.uuid4()}", json={}, headers=headers)
+        response = await client.patch(f"{BASE}/{uuid4()}", json={}, headers=await _headers(users))
         assert response.status_code == 404
 
     async def test_someone_elses_row_is_404(
@@ -420,8 +569,7 @@ class TestDelete:
         assert again.status_code == 404
 
     async def test_missing_row_is_404(self, client: AsyncClient, users: UserFactory) -> None:
-        _, headers = await _owner_and_headers(users)
-        response = await client.delete(f"{BASE}/{uuid.uuid4()}", headers=headers)
+        response = await client.delete(f"{BASE}/{uuid4()}", headers=await _headers(users))
         assert response.status_code == 404
 
     async def test_someone_elses_row_is_404(

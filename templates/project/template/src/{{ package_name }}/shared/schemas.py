@@ -1,21 +1,25 @@
 """The base every API schema derives from, and input types as strict as their schema."""
 
+import json
+import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Context, Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     JsonValue,
+    PlainValidator,
     Strict,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 
-# What a JSON field holds: an object or an array (scalars belong in typed fields).
-JsonDocument = dict[str, JsonValue] | list[JsonValue]
 # Text fields refuse NUL characters: PostgreSQL cannot store them.
 NO_NUL_PATTERN = r"^[^\x00]*$"
 # Integer fields are INTEGER columns: larger values are a 422, never a database error.
@@ -49,7 +53,75 @@ StrictBoolean = Annotated[bool, Strict()]
 StrictInteger = Annotated[int, Strict()]
 StrictNumber = Annotated[float, BeforeValidator(_number_only)]
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+
+
+def _in_utc(value: datetime) -> datetime:
+    # Stored and answered in UTC; 0001-01-01T00:00:00+01:00 has no UTC equivalent.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        msg = "is outside the range of dates that can be stored (years 1 to 9999 in UTC)"
+        raise ValueError(msg) from None
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_in_utc)]
+
+
+def canonical_decimal(places: int) -> AfterValidator:
+    """Give every value the column's scale, so a create echoes what a read returns."""
+    quantum = Decimal(1).scaleb(-places)
+    context = Context(prec=60)  # above the largest precision a decimal field may have
+
+    def quantize(value: Decimal) -> Decimal:
+        return value.quantize(quantum, context=context)
+
+    return AfterValidator(quantize)
+
+
+def _json_error(message: str) -> PydanticCustomError:
+    return PydanticCustomError("json_document", message)
+
+
+def _json_document(value: Any) -> Any:
+    # One check with one clean location (the field), instead of Pydantic's union errors.
+    if not isinstance(value, dict | list):
+        raise _json_error("must be a JSON object or array")
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(key, str) for key in item):
+                raise _json_error("object keys must be strings")
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            # NaN, Infinity and 1e400 are not JSON: PostgreSQL refuses them, SQLite nulls them.
+            raise _json_error("numbers must be finite (no NaN, Infinity or overflowing values)")
+        elif not isinstance(item, str | int | float | None):
+            raise _json_error("must hold only JSON values")
+    return value
+
+
+# What a JSON field holds: an object or an array (scalars belong in typed fields).
+JsonDocument = Annotated[
+    dict[str, JsonValue] | list[JsonValue],
+    PlainValidator(_json_document, json_schema_input_type=dict[str, JsonValue] | list[JsonValue]),
+]
+
+
+def json_max_length(limit: int) -> AfterValidator:
+    """Cap a JSON field at ``limit`` characters of its compact JSON text."""
+
+    def check(value: Any) -> Any:
+        if len(json.dumps(value, separators=(",", ":"), ensure_ascii=False)) > limit:
+            msg = f"is larger than {limit} characters of compact JSON"
+            raise _json_error(msg)
+        return value
+
+    return AfterValidator(check)
+
+
 # Text kept exactly as sent, surrounding whitespace included: passwords, tokens and any
 # other secret. AppSchema strips ordinary text; stripping a secret would change it.
 VerbatimStr = Annotated[str, StringConstraints(strip_whitespace=False)]

@@ -115,6 +115,8 @@ class Settings(DatabaseSettings):
             "their X-Forwarded-For/-Proto headers are believed."
         ),
     )
+    # Anonymous writes to slices made with `forge add-feature --public-writes`.
+    rate_limit_public_writes: str = Field(default="30/minute", description="Per client address.")
 
     metrics_enabled: bool = True
     force_https: bool = Field(
@@ -132,6 +134,7 @@ class Settings(DatabaseSettings):
         "rate_limit_login_account",
         "rate_limit_register",
         "rate_limit_password_change",
+        "rate_limit_public_writes",
     )
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:

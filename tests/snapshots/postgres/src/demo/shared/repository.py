@@ -52,15 +52,24 @@ class BaseRepository(Generic[ModelT]):
         await self.session.flush()
 
     async def find_duplicates(
-        self, values: Mapping[str, Any], *, exclude_id: uuid.UUID | None = None
+        self,
+        values: Mapping[str, Any],
+        *,
+        exclude_id: uuid.UUID | None = None,
+        within: Mapping[str, Any] | None = None,
     ) -> list[str]:
-        """The names in ``values`` whose value another row already holds."""
+        """The names in ``values`` whose value another row already holds.
+
+        ``within`` narrows the search to rows with these column values (an owner's rows,
+        when uniqueness is per owner).
+        """
         duplicates: list[str] = []
         table = self.model.__table__
+        scope = [table.c[name] == value for name, value in (within or {}).items()]
         for name, value in values.items():
             if value is None:
                 continue
-            criteria = [table.c[name] == value]
+            criteria = [*scope, table.c[name] == value]
             if exclude_id is not None:
                 criteria.append(table.c.id != exclude_id)
             if await self.session.scalar(select(exists().where(*criteria))):
@@ -91,7 +100,12 @@ class BaseRepository(Generic[ModelT]):
         for raw in sort.split(","):
             descending = raw.startswith("-")
             name = raw.removeprefix("-")
-            if name not in self.sortable_fields or name in seen:
+            if name in seen:
+                raise ValidationError(
+                    f"'{name}' appears more than once in sort",
+                    errors=[{"loc": ["query", "sort"], "msg": f"give '{name}' once"}],
+                )
+            if name not in self.sortable_fields:
                 allowed = ", ".join(sorted(self.sortable_fields))
                 raise ValidationError(
                     f"Cannot sort by '{name}'",

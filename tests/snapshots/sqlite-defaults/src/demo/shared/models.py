@@ -38,7 +38,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         """Store UTC; a naive datetime is a bug in the caller."""
         if value is None:
             return None
@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError(msg)
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         """Return aware UTC datetimes whatever the database kept."""
         if value is None:
             return None

@@ -1,14 +1,12 @@
-"""Dependencies of announcements: the service, rows loaded by id (or 404), filters."""
+"""Dependencies of announcements: the service and the list filters."""
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Query
 
 from ...core.database import SessionDep
-from ...shared.schemas import NO_NUL_PATTERN
-from .models import Announcement
-from .repository import AnnouncementFilters, AnnouncementRepository
+from .repository import AnnouncementRepository
+from .schemas import AnnouncementFilters
 from .service import AnnouncementService
 
 
@@ -20,26 +18,5 @@ async def get_announcement_service(session: SessionDep) -> AnnouncementService:
 
 
 AnnouncementServiceDep = Annotated[AnnouncementService, Depends(get_announcement_service)]
-
-
-async def get_announcement(
-    announcement_id: uuid.UUID,
-    service: AnnouncementServiceDep,
-) -> Announcement:
-    """The announcement named in the path, or 404."""
-    return await service.get(announcement_id)
-
-
-AnnouncementDep = Annotated[Announcement, Depends(get_announcement)]
-
-
-async def announcement_filters(
-    headline: Annotated[str | None, Query(max_length=255, pattern=NO_NUL_PATTERN)] = None,
-) -> AnnouncementFilters:
-    """Read the list filters from the query string."""
-    return AnnouncementFilters(
-        headline=headline,
-    )
-
-
-AnnouncementFiltersDep = Annotated[AnnouncementFilters, Depends(announcement_filters)]
+# The list filters, one query parameter per field of AnnouncementFilters.
+AnnouncementFiltersDep = Annotated[AnnouncementFilters, Query()]

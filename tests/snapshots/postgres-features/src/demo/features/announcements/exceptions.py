@@ -1,19 +1,12 @@
 """Errors of announcements."""
 
-import uuid
+from uuid import UUID
 
-from ...core.errors import ConflictError, NotFoundError
+from ...core.errors import NotFoundError
 
 
 class AnnouncementNotFoundError(NotFoundError):
     """No announcement with this id."""
 
-    def __init__(self, announcement_id: uuid.UUID) -> None:
+    def __init__(self, announcement_id: UUID) -> None:
         super().__init__("Announcement", announcement_id)
-
-
-class AnnouncementConflictError(ConflictError):
-    """Another announcement already has this value."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(f"Another announcement has the same {field}", field=field)

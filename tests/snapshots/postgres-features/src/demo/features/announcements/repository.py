@@ -1,6 +1,5 @@
 """Every query on the ``announcements`` table."""
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from sqlalchemy import ColumnElement
@@ -8,13 +7,7 @@ from sqlalchemy import ColumnElement
 from ...shared.pagination import PageParams
 from ...shared.repository import BaseRepository
 from .models import Announcement
-
-
-@dataclass(frozen=True, slots=True)
-class AnnouncementFilters:
-    """The list endpoint's filters; ``None`` means "any"."""
-
-    headline: str | None = None
+from .schemas import AnnouncementFilters
 
 
 class AnnouncementRepository(BaseRepository[Announcement]):

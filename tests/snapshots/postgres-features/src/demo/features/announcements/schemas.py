@@ -1,10 +1,10 @@
-"""Request and response bodies of announcements."""
+"""Request and response bodies of announcements; list filters."""
 
-import uuid
-from datetime import datetime
+import datetime as dt
 from typing import Annotated, Any
+from uuid import UUID
 
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from ...shared.schemas import (
     NO_NUL_PATTERN,
@@ -22,17 +22,20 @@ class AnnouncementCreate(AppSchema):
     headline: Annotated[
         str, StringConstraints(min_length=3, max_length=255, pattern=NO_NUL_PATTERN)
     ]
-    body: Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
+    body: Annotated[str, StringConstraints(max_length=65535, pattern=NO_NUL_PATTERN)]
 
 
 class AnnouncementUpdate(AppSchema):
-    """Changes to a announcement: every field optional, none nullable unless the column is."""
+    """Changes to an announcement.
+
+    Every field is optional; none is nullable unless its column is.
+    """
 
     headline: (
         Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=NO_NUL_PATTERN)]
         | None
     ) = None
-    body: Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)] | None = None
+    body: Annotated[str, StringConstraints(max_length=65535, pattern=NO_NUL_PATTERN)] | None = None
 
     @field_validator("headline", "body", mode="after")
     @classmethod
@@ -44,10 +47,21 @@ class AnnouncementUpdate(AppSchema):
 
 
 class AnnouncementRead(AppSchema):
-    """A announcement as the API shows it."""
+    """One announcement as the API shows it."""
 
-    id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
+    id: UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
     headline: str
     body: str
+
+
+class AnnouncementFilters(BaseModel):
+    """The list endpoint's filters, from the query string; ``None`` means "any".
+
+    Ranges are inclusive and take any value of the field's type, allowed or not.
+    """
+
+    headline: Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL_PATTERN)] | None = (
+        None
+    )

@@ -1,16 +1,15 @@
-"""Business rules of announcements. Services flush through repositories, never commit."""
+"""Business rules of announcements.
 
-import uuid
-from collections.abc import Mapping
-from typing import Any
+Services flush through repositories, never commit.
+"""
+
+from uuid import UUID
 
 from ...shared.pagination import PageParams
-from .exceptions import AnnouncementConflictError, AnnouncementNotFoundError
+from .exceptions import AnnouncementNotFoundError
 from .models import Announcement
-from .repository import AnnouncementFilters, AnnouncementRepository
-from .schemas import AnnouncementCreate, AnnouncementUpdate
-
-UNIQUE_FIELDS: tuple[str, ...] = ()
+from .repository import AnnouncementRepository
+from .schemas import AnnouncementCreate, AnnouncementFilters, AnnouncementUpdate
 
 
 class AnnouncementService:
@@ -22,11 +21,14 @@ class AnnouncementService:
     async def create(self, data: AnnouncementCreate) -> Announcement:
         """Store a new announcement."""
         values = data.model_dump()
-        await self._check_unique(values)
-        return await self.repository.add(Announcement(**values))
+        # Attributes are set one by one: a field may be called anything, even ``self``.
+        row = Announcement()
+        for name, value in values.items():
+            setattr(row, name, value)
+        return await self.repository.add(row)
 
-    async def get(self, announcement_id: uuid.UUID) -> Announcement:
-        """The announcement with this id, or ``AnnouncementNotFoundError``."""
+    async def get(self, announcement_id: UUID) -> Announcement:
+        """The row with this id, or ``AnnouncementNotFoundError``."""
         row = await self.repository.get(announcement_id)
         if row is None:
             raise AnnouncementNotFoundError(announcement_id)
@@ -48,22 +50,15 @@ class AnnouncementService:
 
     async def update(
         self,
-        row: Announcement,
+        announcement_id: UUID,
         data: AnnouncementUpdate,
     ) -> Announcement:
         """Apply the fields present in ``data``."""
+        row = await self.get(announcement_id)
         values = data.model_dump(exclude_unset=True)
-        await self._check_unique(values, exclude_id=row.id)
         return await self.repository.update(row, values)
 
-    async def delete(self, row: Announcement) -> None:
+    async def delete(self, announcement_id: UUID) -> None:
         """Delete a row; rows that others still reference answer 409."""
+        row = await self.get(announcement_id)
         await self.repository.delete(row)
-
-    async def _check_unique(
-        self, values: Mapping[str, Any], *, exclude_id: uuid.UUID | None = None
-    ) -> None:
-        candidates = {name: values[name] for name in UNIQUE_FIELDS if name in values}
-        duplicates = await self.repository.find_duplicates(candidates, exclude_id=exclude_id)
-        if duplicates:
-            raise AnnouncementConflictError(duplicates[0])

@@ -1,15 +1,12 @@
-"""Dependencies of customers: the service, rows loaded by id (or 404), filters."""
+"""Dependencies of customers: the service and the list filters."""
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Query
 
 from ...core.database import SessionDep
-from ...shared.schemas import NO_NUL_PATTERN
-from ..auth.dependencies import CurrentUser
-from .models import Customer
-from .repository import CustomerFilters, CustomerRepository
+from .repository import CustomerRepository
+from .schemas import CustomerFilters
 from .service import CustomerService
 
 
@@ -21,29 +18,5 @@ async def get_customer_service(session: SessionDep) -> CustomerService:
 
 
 CustomerServiceDep = Annotated[CustomerService, Depends(get_customer_service)]
-
-
-async def get_customer(
-    customer_id: uuid.UUID,
-    principal: CurrentUser,
-    service: CustomerServiceDep,
-) -> Customer:
-    """The customer named in the path, or 404 (also when it is someone else's)."""
-    return await service.get(principal, customer_id)
-
-
-CustomerDep = Annotated[Customer, Depends(get_customer)]
-
-
-async def customer_filters(
-    name: Annotated[str | None, Query(max_length=120, pattern=NO_NUL_PATTERN)] = None,
-    email: Annotated[str | None, Query(max_length=255, pattern=NO_NUL_PATTERN)] = None,
-) -> CustomerFilters:
-    """Read the list filters from the query string."""
-    return CustomerFilters(
-        name=name,
-        email=email,
-    )
-
-
-CustomerFiltersDep = Annotated[CustomerFilters, Depends(customer_filters)]
+# The list filters, one query parameter per field of CustomerFilters.
+CustomerFiltersDep = Annotated[CustomerFilters, Query()]

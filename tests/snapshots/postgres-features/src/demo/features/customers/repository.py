@@ -1,22 +1,14 @@
 """Every query on the ``customers`` table."""
 
-import uuid
-from dataclasses import dataclass
 from typing import ClassVar
+from uuid import UUID
 
 from sqlalchemy import ColumnElement
 
 from ...shared.pagination import PageParams
 from ...shared.repository import BaseRepository
 from .models import Customer
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerFilters:
-    """The list endpoint's filters; ``None`` means "any"."""
-
-    name: str | None = None
-    email: str | None = None
+from .schemas import CustomerFilters
 
 
 class CustomerRepository(BaseRepository[Customer]):
@@ -38,7 +30,7 @@ class CustomerRepository(BaseRepository[Customer]):
         params: PageParams,
         *,
         sort: str | None,
-        owner_id: uuid.UUID | None = None,
+        owner_id: UUID | None = None,
     ) -> tuple[list[Customer], int]:
         """A page of rows matching ``filters`` (and owned by ``owner_id`` when given)."""
         criteria: list[ColumnElement[bool]] = []

@@ -1,6 +1,9 @@
-"""HTTP endpoints of customers. Thin: validate, call the service, shape the reply."""
+"""HTTP endpoints of customers.
 
-import uuid
+Thin: validate, call the service, shape the reply.
+"""
+
+from uuid import UUID
 
 from fastapi import APIRouter, status
 
@@ -8,7 +11,7 @@ from ...core.config import API_PREFIX
 from ...core.errors import responses
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import CurrentUser, VerifiedUser
-from .dependencies import CustomerDep, CustomerFiltersDep, CustomerServiceDep
+from .dependencies import CustomerFiltersDep, CustomerServiceDep
 from .schemas import CustomerCreate, CustomerRead, CustomerUpdate
 
 router = APIRouter(
@@ -39,15 +42,20 @@ async def list_customers(
     params: PageDep,
     sort: SortDep,
 ) -> Page[CustomerRead]:
-    """A page of customers, filtered and sorted (``sort=-created_at``)."""
+    """A page of customers, filtered and sorted.
+
+    ``sort`` takes fields, each with ``-`` for descending: ``sort=-created_at``.
+    """
     rows, total = await service.list(principal, filters, params, sort=sort)
     return Page.of([CustomerRead.model_validate(row) for row in rows], total, params)
 
 
 @router.get("/{customer_id}", summary="Read a customer", responses=responses(404, 422))
-async def read_customer(customer_id: uuid.UUID, row: CustomerDep) -> CustomerRead:
-    """Return one customer."""
-    return CustomerRead.model_validate(row)
+async def read_customer(
+    customer_id: UUID, principal: CurrentUser, service: CustomerServiceDep
+) -> CustomerRead:
+    """Return one customer; someone else's is a 404."""
+    return CustomerRead.model_validate(await service.get(principal, customer_id))
 
 
 @router.patch(
@@ -56,14 +64,14 @@ async def read_customer(customer_id: uuid.UUID, row: CustomerDep) -> CustomerRea
     responses=responses(404, 409, 422),
 )
 async def update_customer(
-    customer_id: uuid.UUID,
-    row: CustomerDep,
+    customer_id: UUID,
     data: CustomerUpdate,
     principal: CurrentUser,
     service: CustomerServiceDep,
 ) -> CustomerRead:
     """Change the fields present in the body; absent fields stay as they are."""
-    return CustomerRead.model_validate(await service.update(principal, row, data))
+    row = await service.update(principal, customer_id, data)
+    return CustomerRead.model_validate(row)
 
 
 @router.delete(
@@ -73,7 +81,10 @@ async def update_customer(
     responses=responses(404, 409, 422),
 )
 async def delete_customer(
-    customer_id: uuid.UUID, row: CustomerDep, service: CustomerServiceDep
+    customer_id: UUID, principal: CurrentUser, service: CustomerServiceDep
 ) -> None:
-    """Delete a customer; one that other rows still reference answers 409."""
-    await service.delete(row)
+    """Delete a customer.
+
+    One that other rows still reference answers 409.
+    """
+    await service.delete(principal, customer_id)

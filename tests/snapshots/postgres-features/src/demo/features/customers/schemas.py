@@ -1,10 +1,10 @@
-"""Request and response bodies of customers."""
+"""Request and response bodies of customers; list filters."""
 
-import uuid
-from datetime import datetime
+import datetime as dt
 from typing import Annotated, Any
+from uuid import UUID
 
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from ...shared.schemas import (
     NO_NUL_PATTERN,
@@ -27,7 +27,10 @@ class CustomerCreate(AppSchema):
 
 
 class CustomerUpdate(AppSchema):
-    """Changes to a customer: every field optional, none nullable unless the column is."""
+    """Changes to a customer.
+
+    Every field is optional; none is nullable unless its column is.
+    """
 
     name: (
         Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_NUL_PATTERN)]
@@ -48,11 +51,21 @@ class CustomerUpdate(AppSchema):
 
 
 class CustomerRead(AppSchema):
-    """A customer as the API shows it."""
+    """One customer as the API shows it."""
 
-    id: uuid.UUID
-    owner_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
+    id: UUID
+    owner_id: UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
     name: str
     email: str | None
+
+
+class CustomerFilters(BaseModel):
+    """The list endpoint's filters, from the query string; ``None`` means "any".
+
+    Ranges are inclusive and take any value of the field's type, allowed or not.
+    """
+
+    name: Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL_PATTERN)] | None = None
+    email: Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL_PATTERN)] | None = None

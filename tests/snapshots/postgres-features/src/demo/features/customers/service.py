@@ -1,21 +1,28 @@
-"""Business rules of customers. Services flush through repositories, never commit."""
+"""Business rules of customers.
 
-import uuid
+Services flush through repositories, never commit.
+"""
+
 from collections.abc import Mapping
 from typing import Any
+from uuid import UUID
 
 from ...shared.pagination import PageParams
 from ..auth.dependencies import Principal
 from .exceptions import CustomerConflictError, CustomerNotFoundError
 from .models import Customer
-from .repository import CustomerFilters, CustomerRepository
-from .schemas import CustomerCreate, CustomerUpdate
+from .repository import CustomerRepository
+from .schemas import CustomerCreate, CustomerFilters, CustomerUpdate
 
+# Checked before writing, so a duplicate is a 409 naming the field; unique per owner.
 UNIQUE_FIELDS: tuple[str, ...] = ("name",)
 
 
 class CustomerService:
-    """Create, read, list, change and delete customers; only owners and admins see a row."""
+    """Create, read, list, change and delete customers.
+
+    Only owners and admins see a row.
+    """
 
     def __init__(self, repository: CustomerRepository) -> None:
         self.repository = repository
@@ -23,11 +30,15 @@ class CustomerService:
     async def create(self, principal: Principal, data: CustomerCreate) -> Customer:
         """Store a new customer owned by the caller."""
         values = data.model_dump()
-        await self._check_unique(values)
-        return await self.repository.add(Customer(**values, owner_id=principal.id))
+        await self._check_unique(values, owner_id=principal.id)
+        # Attributes are set one by one: a field may be called anything, even ``self``.
+        row = Customer(owner_id=principal.id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        return await self.repository.add(row)
 
-    async def get(self, principal: Principal, customer_id: uuid.UUID) -> Customer:
-        """The customer with this id, or ``CustomerNotFoundError``."""
+    async def get(self, principal: Principal, customer_id: UUID) -> Customer:
+        """The row with this id, or ``CustomerNotFoundError``."""
         row = await self.repository.get(customer_id)
         if row is None or not (principal.is_admin or row.owner_id == principal.id):
             raise CustomerNotFoundError(customer_id)
@@ -41,7 +52,10 @@ class CustomerService:
         *,
         sort: str | None,
     ) -> tuple[list[Customer], int]:
-        """A page of customers: all of them for admins, one's own for others."""
+        """A page of customers.
+
+        Admins see everyone's rows, other callers their own.
+        """
         return await self.repository.search(
             filters,
             params,
@@ -52,22 +66,32 @@ class CustomerService:
     async def update(
         self,
         principal: Principal,
-        row: Customer,
+        customer_id: UUID,
         data: CustomerUpdate,
     ) -> Customer:
-        """Apply the fields present in ``data``."""
+        """Apply the fields present in ``data`` to a row the caller may see."""
+        row = await self.get(principal, customer_id)
         values = data.model_dump(exclude_unset=True)
-        await self._check_unique(values, exclude_id=row.id)
+        await self._check_unique(values, exclude_id=row.id, owner_id=row.owner_id)
         return await self.repository.update(row, values)
 
-    async def delete(self, row: Customer) -> None:
-        """Delete a row; rows that others still reference answer 409."""
+    async def delete(self, principal: Principal, customer_id: UUID) -> None:
+        """Delete a row the caller may see; rows that others still reference answer 409."""
+        row = await self.get(principal, customer_id)
         await self.repository.delete(row)
 
     async def _check_unique(
-        self, values: Mapping[str, Any], *, exclude_id: uuid.UUID | None = None
+        self,
+        values: Mapping[str, Any],
+        *,
+        exclude_id: UUID | None = None,
+        owner_id: UUID,
     ) -> None:
         candidates = {name: values[name] for name in UNIQUE_FIELDS if name in values}
-        duplicates = await self.repository.find_duplicates(candidates, exclude_id=exclude_id)
+        duplicates = await self.repository.find_duplicates(
+            candidates,
+            exclude_id=exclude_id,
+            within={"owner_id": owner_id},
+        )
         if duplicates:
             raise CustomerConflictError(duplicates[0])

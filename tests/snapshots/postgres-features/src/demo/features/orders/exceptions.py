@@ -1,6 +1,6 @@
 """Errors of orders."""
 
-import uuid
+from uuid import UUID
 
 from ...core.errors import ConflictError, NotFoundError
 
@@ -8,12 +8,12 @@ from ...core.errors import ConflictError, NotFoundError
 class OrderNotFoundError(NotFoundError):
     """No order with this id that the caller may see."""
 
-    def __init__(self, order_id: uuid.UUID) -> None:
+    def __init__(self, order_id: UUID) -> None:
         super().__init__("Order", order_id)
 
 
 class OrderConflictError(ConflictError):
-    """Another order already has this value."""
+    """Another order of the same owner has this value."""
 
     def __init__(self, field: str) -> None:
         super().__init__(f"Another order has the same {field}", field=field)

@@ -1,37 +1,14 @@
 """Every query on the ``orders`` table."""
 
-import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import ClassVar
+from uuid import UUID
 
 from sqlalchemy import ColumnElement
 
 from ...shared.pagination import PageParams
 from ...shared.repository import BaseRepository
-from .models import Order, OrderStatus
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFilters:
-    """The list endpoint's filters; ``None`` means "any"."""
-
-    title: str | None = None
-    quantity_min: int | None = None
-    quantity_max: int | None = None
-    weight_min: float | None = None
-    weight_max: float | None = None
-    total_min: Decimal | None = None
-    total_max: Decimal | None = None
-    rush: bool | None = None
-    due_on_min: date | None = None
-    due_on_max: date | None = None
-    shipped_at_min: datetime | None = None
-    shipped_at_max: datetime | None = None
-    tracking: uuid.UUID | None = None
-    status: OrderStatus | None = None
-    customer_id: uuid.UUID | None = None
+from .models import Order
+from .schemas import OrderFilters
 
 
 class OrderRepository(BaseRepository[Order]):
@@ -62,7 +39,7 @@ class OrderRepository(BaseRepository[Order]):
         params: PageParams,
         *,
         sort: str | None,
-        owner_id: uuid.UUID | None = None,
+        owner_id: UUID | None = None,
     ) -> tuple[list[Order], int]:
         """A page of rows matching ``filters`` (and owned by ``owner_id`` when given)."""
         criteria: list[ColumnElement[bool]] = []

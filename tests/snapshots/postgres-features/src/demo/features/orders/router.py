@@ -1,6 +1,9 @@
-"""HTTP endpoints of orders. Thin: validate, call the service, shape the reply."""
+"""HTTP endpoints of orders.
 
-import uuid
+Thin: validate, call the service, shape the reply.
+"""
+
+from uuid import UUID
 
 from fastapi import APIRouter, status
 
@@ -8,7 +11,7 @@ from ...core.config import API_PREFIX
 from ...core.errors import responses
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import CurrentUser, VerifiedUser
-from .dependencies import OrderDep, OrderFiltersDep, OrderServiceDep
+from .dependencies import OrderFiltersDep, OrderServiceDep
 from .schemas import OrderCreate, OrderRead, OrderUpdate
 
 router = APIRouter(
@@ -21,13 +24,13 @@ router = APIRouter(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Create a order",
+    summary="Create an order",
     responses=responses(409, 422),
 )
 async def create_order(
     data: OrderCreate, principal: VerifiedUser, service: OrderServiceDep
 ) -> OrderRead:
-    """Create a order owned by the caller."""
+    """Create an order owned by the caller."""
     return OrderRead.model_validate(await service.create(principal, data))
 
 
@@ -39,39 +42,45 @@ async def list_orders(
     params: PageDep,
     sort: SortDep,
 ) -> Page[OrderRead]:
-    """A page of orders, filtered and sorted (``sort=-created_at``)."""
+    """A page of orders, filtered and sorted.
+
+    ``sort`` takes fields, each with ``-`` for descending: ``sort=-created_at``.
+    """
     rows, total = await service.list(principal, filters, params, sort=sort)
     return Page.of([OrderRead.model_validate(row) for row in rows], total, params)
 
 
-@router.get("/{order_id}", summary="Read a order", responses=responses(404, 422))
-async def read_order(order_id: uuid.UUID, row: OrderDep) -> OrderRead:
-    """Return one order."""
-    return OrderRead.model_validate(row)
+@router.get("/{order_id}", summary="Read an order", responses=responses(404, 422))
+async def read_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> OrderRead:
+    """Return one order; someone else's is a 404."""
+    return OrderRead.model_validate(await service.get(principal, order_id))
 
 
 @router.patch(
     "/{order_id}",
-    summary="Change a order",
+    summary="Change an order",
     responses=responses(404, 409, 422),
 )
 async def update_order(
-    order_id: uuid.UUID,
-    row: OrderDep,
+    order_id: UUID,
     data: OrderUpdate,
     principal: CurrentUser,
     service: OrderServiceDep,
 ) -> OrderRead:
     """Change the fields present in the body; absent fields stay as they are."""
-    return OrderRead.model_validate(await service.update(principal, row, data))
+    row = await service.update(principal, order_id, data)
+    return OrderRead.model_validate(row)
 
 
 @router.delete(
     "/{order_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Delete a order",
+    summary="Delete an order",
     responses=responses(404, 409, 422),
 )
-async def delete_order(order_id: uuid.UUID, row: OrderDep, service: OrderServiceDep) -> None:
-    """Delete a order; one that other rows still reference answers 409."""
-    await service.delete(row)
+async def delete_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> None:
+    """Delete an order.
+
+    One that other rows still reference answers 409.
+    """
+    await service.delete(principal, order_id)

@@ -1,13 +1,15 @@
-"""Request and response bodies of orders."""
+"""Request and response bodies of orders; list filters."""
 
-import uuid
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
+from uuid import UUID
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ...shared.schemas import (
+    INT32_MAX,
+    INT32_MIN,
     NO_NUL_PATTERN,
     AppSchema,
     IsoDate,
@@ -16,6 +18,8 @@ from ...shared.schemas import (
     StrictBoolean,
     StrictInteger,
     StrictNumber,
+    canonical_decimal,
+    json_max_length,
 )
 from .models import OrderStatus
 
@@ -45,44 +49,51 @@ class OrderCreate(AppSchema):
     )
 
     title: Annotated[str, StringConstraints(min_length=2, max_length=120, pattern=NO_NUL_PATTERN)]
-    notes: Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=65535, pattern=NO_NUL_PATTERN)] | None = None
     quantity: Annotated[StrictInteger, Field(ge=0, le=1000)]
     weight: Annotated[StrictNumber, Field(allow_inf_nan=False, gt=0.0, lt=500.5)]
     total: Annotated[
-        Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0"))
+        Decimal,
+        Field(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0")),
+        canonical_decimal(2),
     ]
     rush: StrictBoolean = False
     due_on: IsoDate
     shipped_at: IsoDateTime | None = None
-    tracking: uuid.UUID
+    tracking: UUID
     status: OrderStatus = OrderStatus.PENDING
-    tags: JsonDocument | None = None
-    customer_id: uuid.UUID
+    tags: Annotated[JsonDocument, json_max_length(65535)] | None = None
+    customer_id: UUID
 
 
 class OrderUpdate(AppSchema):
-    """Changes to a order: every field optional, none nullable unless the column is."""
+    """Changes to an order.
+
+    Every field is optional; none is nullable unless its column is.
+    """
 
     title: (
         Annotated[str, StringConstraints(min_length=2, max_length=120, pattern=NO_NUL_PATTERN)]
         | None
     ) = None
-    notes: Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=65535, pattern=NO_NUL_PATTERN)] | None = None
     quantity: Annotated[StrictInteger, Field(ge=0, le=1000)] | None = None
     weight: Annotated[StrictNumber, Field(allow_inf_nan=False, gt=0.0, lt=500.5)] | None = None
     total: (
         Annotated[
-            Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0"))
+            Decimal,
+            Field(max_digits=10, decimal_places=2, allow_inf_nan=False, ge=Decimal("0")),
+            canonical_decimal(2),
         ]
         | None
     ) = None
     rush: StrictBoolean | None = None
     due_on: IsoDate | None = None
     shipped_at: IsoDateTime | None = None
-    tracking: uuid.UUID | None = None
+    tracking: UUID | None = None
     status: OrderStatus | None = None
-    tags: JsonDocument | None = None
-    customer_id: uuid.UUID | None = None
+    tags: Annotated[JsonDocument, json_max_length(65535)] | None = None
+    customer_id: UUID | None = None
 
     @field_validator(
         "title",
@@ -105,21 +116,48 @@ class OrderUpdate(AppSchema):
 
 
 class OrderRead(AppSchema):
-    """A order as the API shows it."""
+    """One order as the API shows it."""
 
-    id: uuid.UUID
-    owner_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
+    id: UUID
+    owner_id: UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
     title: str
     notes: str | None
     quantity: int
     weight: float
     total: Decimal
     rush: bool
-    due_on: date
-    shipped_at: datetime | None
-    tracking: uuid.UUID
+    due_on: dt.date
+    shipped_at: dt.datetime | None
+    tracking: UUID
     status: OrderStatus
     tags: JsonDocument | None
-    customer_id: uuid.UUID
+    customer_id: UUID
+
+
+class OrderFilters(BaseModel):
+    """The list endpoint's filters, from the query string; ``None`` means "any".
+
+    Ranges are inclusive and take any value of the field's type, allowed or not.
+    """
+
+    title: Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL_PATTERN)] | None = None
+    quantity_min: Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)] | None = None
+    quantity_max: Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)] | None = None
+    weight_min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    weight_max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    total_min: (
+        Annotated[Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False)] | None
+    ) = None
+    total_max: (
+        Annotated[Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False)] | None
+    ) = None
+    rush: bool | None = None
+    due_on_min: IsoDate | None = None
+    due_on_max: IsoDate | None = None
+    shipped_at_min: IsoDateTime | None = None
+    shipped_at_max: IsoDateTime | None = None
+    tracking: UUID | None = None
+    status: OrderStatus | None = None
+    customer_id: UUID | None = None
