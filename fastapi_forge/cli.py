@@ -253,6 +253,22 @@ def add_feature_command(
         bool,
         typer.Option("--dry-run", help="Show the files and the registry edit; write nothing."),
     ] = False,
+    singular: Annotated[
+        str | None,
+        typer.Option(
+            "--singular",
+            help="The singular form, when the derived one is wrong: --singular campus.",
+            show_default=False,
+        ),
+    ] = None,
+    plural: Annotated[
+        str | None,
+        typer.Option(
+            "--plural",
+            help="The plural form, when the derived one is wrong: --plural campi.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print nothing but errors."),
@@ -268,7 +284,14 @@ def add_feature_command(
 
     try:
         result = add_feature(
-            Path.cwd(), name, fields or [], public=public, force=force, dry_run=dry_run
+            Path.cwd(),
+            name,
+            fields or [],
+            public=public,
+            force=force,
+            dry_run=dry_run,
+            singular=singular,
+            plural=plural,
         )
     except ForgeError as exc:
         console.print_error(str(exc))

@@ -149,6 +149,7 @@ def print_feature(result: "FeatureResult") -> None:
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
+    table.add_row("Singular / plural", f"{names.singular_snake} / {names.plural_snake}")
     table.add_row("Class", names.singular_pascal)
     table.add_row("Table / package", names.plural_snake)
     table.add_row("URL", f"/api/v1/{names.plural_kebab}")

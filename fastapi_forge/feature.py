@@ -32,13 +32,13 @@ from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.fields import DEFAULT_FIELDS, FieldKind, FieldSpec, parse_fields
 from fastapi_forge.naming import FeatureNames, feature_names
 from fastapi_forge.render import render_template
+from fastapi_forge.reserved import check_feature_names, list_query_parameters
 
 __all__ = ["FeatureResult", "PlannedFile", "add_feature", "find_project"]
 
 ANSWERS_FILE = ".copier-answers.yml"
 TEMPLATE = "feature"
 REGISTRY_MARKERS = ("# forge:imports", "# forge:routers", "# forge:models")
-RESERVED_FIELD_NAMES = frozenset({"page", "page_size", "sort"})
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def _example_document(codes: Sequence[FieldCode]) -> str:
 
 def _check_field_names(fields: Sequence[FieldSpec], codes: Sequence[FieldCode]) -> None:
     for spec in fields:
-        if spec.name in RESERVED_FIELD_NAMES:
+        if spec.name in list_query_parameters():
             raise UserError(
                 f"invalid field '{spec.spec}': '{spec.name}' is a query parameter of every "
                 f"list endpoint; rename it (e.g. '{spec.name}_number')"
@@ -401,6 +401,8 @@ def add_feature(
     public: bool = False,
     force: bool = False,
     dry_run: bool = False,
+    singular: str | None = None,
+    plural: str | None = None,
 ) -> FeatureResult:
     """Add the slice ``name`` to the project containing ``start``.
 
@@ -409,7 +411,7 @@ def add_feature(
     """
     started = time.perf_counter()
     project = find_project(start)
-    names = feature_names(name)
+    names = feature_names(name, singular=singular, plural=plural)
     existing = existing_features(project)
     exists = names.plural_snake in existing
     if exists and not force:
@@ -433,6 +435,7 @@ def add_feature(
         )
         for spec in fields
     ]
+    check_feature_names(names, project.package, list(refs.values()))
     _check_field_names(fields, codes)
     migration, revision, down_revision = _migration_identity(project, names, force=force)
     try:
@@ -441,28 +444,16 @@ def add_feature(
         raise UserError(f"cannot read {project.registry}: {exc.strerror}") from None
     registry_after = plan_registry(registry_before, names)
 
-    unique_refs = {ref.plural_snake: ref for ref in refs.values()}
-    data: dict[str, Any] = {
-        "package_name": project.package,
-        "singular_snake": names.singular_snake,
-        "plural_snake": names.plural_snake,
-        "singular_pascal": names.singular_pascal,
-        "plural_kebab": names.plural_kebab,
-        "singular_title": names.singular_title,
-        "plural_title": names.plural_title,
-        "owned": not public,
-        "fields": [dataclasses.asdict(code) for code in codes],
-        "refs": [dataclasses.asdict(ref) for ref in unique_refs.values()],
-        "unique_fields": [code.name for code in codes if code.unique],
-        "sortable_fields": ["created_at", "updated_at"]
-        + [code.name for code in codes if code.sortable],
-        "revision": revision,
-        "down_revision": down_revision,
-        "create_date": f"{_now():%Y-%m-%d %H:%M:%S%z}",
-        "migration_file": f"{migration}.py",
-        "uses_counter": any(code.uses_counter for code in codes),
-        "example_json": _example_document(codes),
-    }
+    data = slice_data(
+        project.package,
+        names,
+        codes,
+        list(refs.values()),
+        owned=not public,
+        revision=revision,
+        down_revision=down_revision,
+        migration=migration,
+    )
     files = _render(project, data, registry_after if registry_after != registry_before else None)
     allowed = _owned_paths(project, names, migration)
     registry_rel = project.registry.relative_to(project.root).as_posix()
@@ -517,6 +508,42 @@ def add_feature(
             f"DELETE /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
         ],
     )
+
+
+def slice_data(
+    package: str,
+    names: FeatureNames,
+    codes: Sequence[FieldCode],
+    refs: Sequence[RefCode],
+    *,
+    owned: bool,
+    revision: str,
+    down_revision: str,
+    migration: str,
+) -> dict[str, Any]:
+    """The answers the feature template is rendered with."""
+    unique_refs = {ref.plural_snake: ref for ref in refs}
+    return {
+        "package_name": package,
+        "singular_snake": names.singular_snake,
+        "plural_snake": names.plural_snake,
+        "singular_pascal": names.singular_pascal,
+        "plural_kebab": names.plural_kebab,
+        "singular_title": names.singular_title,
+        "plural_title": names.plural_title,
+        "owned": owned,
+        "fields": [dataclasses.asdict(code) for code in codes],
+        "refs": [dataclasses.asdict(ref) for ref in unique_refs.values()],
+        "unique_fields": [code.name for code in codes if code.unique],
+        "sortable_fields": ["created_at", "updated_at"]
+        + [code.name for code in codes if code.sortable],
+        "revision": revision,
+        "down_revision": down_revision,
+        "create_date": f"{_now():%Y-%m-%d %H:%M:%S%z}",
+        "migration_file": f"{migration}.py",
+        "uses_counter": any(code.uses_counter for code in codes),
+        "example_json": _example_document(codes),
+    }
 
 
 def _render(project: Project, data: dict[str, Any], registry: str | None) -> list[PlannedFile]:

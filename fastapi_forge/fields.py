@@ -39,6 +39,7 @@ Example:
 """
 
 import difflib
+import keyword
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -48,10 +49,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final, TypeAlias
 
-import inflection
-
 from fastapi_forge.errors import UserError
-from fastapi_forge.naming import is_keyword
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -401,7 +399,8 @@ def _check_name(spec: str, name: str) -> None:
             f"e.g. {name.lstrip('_') or 'name'}{rest}"
         )
     if _SNAKE_CASE.fullmatch(name) is None:
-        snake = re.sub(r"[^a-z0-9_]+", "_", inflection.underscore(name)).strip("_")
+        camel = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+        snake = re.sub(r"[^a-z0-9_]+", "_", camel).strip("_")
         example = f"{snake}{rest}" if _SNAKE_CASE.fullmatch(snake) else f"unit_price{rest}"
         raise UserError(
             f"invalid field {shown}: the name must be snake_case (lower-case letters, digits "
@@ -412,10 +411,11 @@ def _check_name(spec: str, name: str) -> None:
             f"invalid field {shown}: the name is {len(name)} characters long, the limit is "
             f"{MAX_FIELD_NAME_LENGTH}; use a shorter name"
         )
-    if is_keyword(name):
+    if keyword.iskeyword(name):
+        # Soft keywords (type, match, case, _) are ordinary names outside their statements.
         raise UserError(
-            f"invalid field {shown}: '{name}' is a Python keyword; use another name, "
-            f"e.g. {_alternative(name)}{rest}"
+            f"invalid field {shown}: '{name}' is a Python keyword, which cannot name an "
+            f"attribute or parameter; use another name, e.g. {_alternative(name)}{rest}"
         )
     if name in _AUTOMATIC_FIELDS:
         raise UserError(

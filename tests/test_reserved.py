@@ -1,0 +1,126 @@
+"""Feature names whose derived identifiers, folders, tables or routes would clash with what
+the templates use are refused, and what is reserved is read from the templates themselves."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fastapi_forge import render, reserved
+from fastapi_forge.errors import UserError
+from fastapi_forge.naming import feature_names
+from fastapi_forge.render import template_dir
+from fastapi_forge.reserved import check_feature_names, template_names
+
+# Each of these was accepted before issue 10 and left a project that no longer imported,
+# type-checked, linted or passed its tests.
+BROKEN_BEFORE = [
+    ("queries", "'Query'"),
+    ("query", "'Query'"),
+    ("pages", "'PageDep'"),
+    ("factories", "tests/factories"),
+    ("mappings", "'Mapping'"),
+    ("refresh-tokens", "table 'refresh_tokens'"),
+    ("sessions", "'SessionDep'"),
+    ("texts", "'Text'"),
+    ("dates", "'Date'"),
+    ("principals", "'Principal'"),
+    ("sorts", "'SortDep'"),
+    ("limits", "module 'limits'"),
+    ("types", "module 'types'"),
+    ("strings", "'String'"),
+    ("integers", "'Integer'"),
+    ("decimals", "'Decimal'"),
+    ("booleans", "'Boolean'"),
+    ("enums", "'Enum'"),
+]
+
+# Ordinary words that were refused as "Python keywords" though the keyword never stands
+# alone in the generated code.
+FINE = [
+    "returns",
+    "classes",
+    "cases",
+    "matches",
+    "imports",
+    "yields",
+    "raises",
+    "passes",
+    "orders",
+    "campus",
+    "FAQs",
+    "rows",
+    "services",
+    "filters",
+    "responses",
+]
+
+
+@pytest.mark.parametrize(("raw", "fragment"), BROKEN_BEFORE)
+def test_clashing_names_are_refused_with_the_clash_and_a_working_name(
+    raw: str, fragment: str
+) -> None:
+    with pytest.raises(UserError) as caught:
+        check_feature_names(feature_names(raw), "shop")
+
+    message = str(caught.value)
+    assert fragment in message
+    assert "\n" not in message
+    assert "--singular/--plural" in message
+    suggestion = message.split("such as '")[1].split("'")[0]
+    check_feature_names(feature_names(suggestion), "shop")
+
+
+@pytest.mark.parametrize("raw", FINE)
+def test_ordinary_words_are_accepted(raw: str) -> None:
+    check_feature_names(feature_names(raw), "shop")
+
+
+def test_a_ref_whose_class_clashes_is_refused() -> None:
+    from fastapi_forge.codegen import RefCode
+
+    ref = RefCode(
+        plural_snake="order_services",
+        singular_snake="order_service",
+        singular_pascal="OrderService",
+    )
+    with pytest.raises(UserError, match="'OrderService'"):
+        check_feature_names(feature_names("orders"), "shop", [ref])
+
+
+def test_what_is_reserved_is_read_from_the_templates() -> None:
+    known = template_names()
+
+    assert {"users", "refresh_tokens", "alembic_version"} <= known.tables
+    assert {"/users", "/auth"} <= known.route_prefixes
+    assert known.query_parameters == {"page", "page_size", "sort"}
+    assert {"fastapi", "sqlalchemy", "limits"} <= known.imported_modules
+
+
+def test_a_name_a_template_starts_using_is_refused_without_touching_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Add an import to a copy of the feature template: the check knows it at once."""
+    assert feature_names("zebras").singular_pascal == "Zebra"
+    check_feature_names(feature_names("zebras"), "shop")
+
+    copy = tmp_path / "templates"
+    shutil.copytree(template_dir("feature"), copy / "feature")
+    shutil.copytree(template_dir("project"), copy / "project")
+    models = next((copy / "feature").rglob("models.py.jinja"))
+    models.write_text(
+        models.read_text().replace("import uuid\n", "import uuid\nfrom zoo import Zebra\n", 1)
+    )
+    routers = next((copy / "project").rglob("features/users/router.py"))
+    routers.write_text(routers.read_text().replace('/users"', '/giraffes"'))
+    monkeypatch.setattr(reserved, "template_dir", lambda name: copy / name)
+    monkeypatch.setattr(render, "template_dir", lambda name: copy / name)
+    template_names.cache_clear()
+    try:
+        with pytest.raises(UserError, match="'Zebra'"):
+            check_feature_names(feature_names("zebras"), "shop")
+        with pytest.raises(UserError, match="'/giraffes' is taken"):
+            check_feature_names(feature_names("giraffes"), "shop")
+        assert "zoo" in template_names().imported_modules
+    finally:
+        template_names.cache_clear()
