@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from fastapi_forge.errors import UserError
-from fastapi_forge.fields import FieldSpec
+from fastapi_forge.fields import INT32_MAX, INT32_MIN, FieldSpec
 
 __all__ = ["INT32_MAX", "INT32_MIN", "FieldCode", "RefCode", "field_code", "pascal"]
 
-INT32_MIN = -(2**31)
-INT32_MAX = 2**31 - 1
 POSTGRES_IDENTIFIER_LIMIT = 63
 DEFAULT_STR_MAX = 255
 DEFAULT_DIGITS = 12
 DEFAULT_PLACES = 2
+DECIMAL_PRECISION = 100
+"""Digits of forge's own decimal arithmetic: far above the 38 a field may have."""
 MISSING_ROW_UUID = "00000000-0000-4000-8000-000000000000"
 
 
@@ -205,6 +205,14 @@ def field_code(
     spec: FieldSpec, *, table: str, singular_pascal: str, ref: RefCode | None
 ) -> FieldCode:
     """The code fragments for ``spec`` in a table named ``table``."""
+    # Decimals of up to 38 digits: the default context (28 digits) would round or raise.
+    with localcontext(prec=DECIMAL_PRECISION):
+        return _field_code(spec, table=table, singular_pascal=singular_pascal, ref=ref)
+
+
+def _field_code(
+    spec: FieldSpec, *, table: str, singular_pascal: str, ref: RefCode | None
+) -> FieldCode:
     name = spec.column_name
     nullable = spec.optional
     enum_class = f"{singular_pascal}{pascal(spec.name)}" if spec.kind == "enum" else None

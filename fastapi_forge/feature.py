@@ -339,11 +339,13 @@ def _resolve_ref(
     assert spec.ref_target is not None
     if spec.ref_target.strip().lower() in ("user", "users"):
         raise UserError(
-            f"invalid field '{spec.spec}': rows of owned features already record their "
-            "owner in owner_id; reference another feature"
+            f"invalid field '{spec.spec}': a field cannot reference the built-in users yet "
+            "(owned rows already record their creator in owner_id); to store another user, "
+            f"add a uuid field instead, e.g. --field {spec.name}_user_id:uuid?, and check it "
+            "in the service"
         )
     try:
-        target = feature_names(spec.ref_target)
+        target = _existing_feature_names(project, spec.ref_target, existing)
     except UserError as exc:
         raise UserError(f"invalid field '{spec.spec}': {exc}") from None
     if target.plural_snake == names.plural_snake:
@@ -366,6 +368,55 @@ def _resolve_ref(
         singular_snake=target.singular_snake,
         singular_pascal=target.singular_pascal,
     )
+
+
+def _existing_feature_names(project: Project, typed: str, existing: Sequence[str]) -> FeatureNames:
+    """The names of the feature ``typed`` refers to, read from its files when it exists.
+
+    A feature made with --singular/--plural has forms the inflector would not derive, so
+    its package is matched as typed too, and its class and factory names are read from its
+    models and test factories.
+    """
+    derived = feature_names(typed)
+    as_typed = typed.strip().replace("-", "_").lower()
+    plural = next(
+        (name for name in (derived.plural_snake, as_typed) if name in existing),
+        derived.plural_snake,
+    )
+    if plural not in existing:
+        return derived
+    pascal = _defined_name(
+        project.features_dir / plural / "models.py",
+        ast.ClassDef,
+        lambda node: any(
+            isinstance(item, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets)
+            for item in node.body
+        ),
+    )
+    factory = _defined_name(
+        project.root / "tests" / plural / "factories.py",
+        ast.AsyncFunctionDef,
+        lambda node: node.name.startswith("create_"),
+    )
+    return dataclasses.replace(
+        derived,
+        plural_snake=plural,
+        singular_pascal=pascal or derived.singular_pascal,
+        singular_snake=factory.removeprefix("create_") if factory else derived.singular_snake,
+    )
+
+
+def _defined_name(path: Path, kind: type[ast.AST], accept: Any) -> str | None:
+    """The name of the first top-level ``kind`` node of ``path`` that ``accept`` takes."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    for node in tree.body:
+        if isinstance(node, kind) and accept(node):
+            return str(getattr(node, "name", "")) or None
+    return None
 
 
 def _migration_identity(

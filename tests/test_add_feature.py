@@ -265,3 +265,34 @@ def test_failure_midway_restores_the_project(
     assert one_error_line(err)
     assert calls["count"] == 5
     assert tree_snapshot(project) == before
+
+
+def test_stated_forms_are_used_and_shown(project: Path) -> None:
+    code, out, err = run("campi", "--singular", "campus", "--field", "name:str")
+    assert code == 0, err
+    assert "campus / campi" in out
+    models = (project / "src/shop/features/campi/models.py").read_text()
+    assert "class Campus(" in models
+    assert '__tablename__ = "campi"' in models
+    router = (project / "src/shop/features/campi/router.py").read_text()
+    assert 'f"{API_PREFIX}/campi"' in router
+
+
+def test_a_ref_to_a_feature_with_stated_forms_uses_its_real_names(project: Path) -> None:
+    assert run("campi", "--singular", "campus")[0] == 0
+    code, _, err = run("buildings", "--field", "campus:ref=campi")
+    assert code == 0, err
+    service = (project / "src/shop/features/buildings/service.py").read_text()
+    assert "from ..campi.models import Campus" in service
+    factories = (project / "tests/buildings/factories.py").read_text()
+    assert "from ..campi.factories import create_campus" in factories
+
+
+def test_a_ref_to_users_says_what_to_do_instead(project: Path) -> None:
+    before = tree_snapshot(project)
+    code, _, err = run("tasks", "--field", "assignee:ref=users")
+    assert code == 1
+    line = one_error_line(err)
+    assert "cannot reference the built-in users" in line
+    assert "assignee_user_id:uuid?" in line
+    assert tree_snapshot(project) == before
