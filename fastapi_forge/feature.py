@@ -16,6 +16,7 @@ import hashlib
 import importlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -31,6 +32,7 @@ from fastapi_forge.codegen import FieldCode, RefCode, field_code
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.fields import DEFAULT_FIELDS, FieldKind, FieldSpec, parse_fields
 from fastapi_forge.naming import FeatureNames, feature_names
+from fastapi_forge.project import display_path
 from fastapi_forge.render import render_template
 from fastapi_forge.reserved import check_feature_names, list_query_parameters
 
@@ -428,12 +430,82 @@ def _migration_identity(
     if force:
         for revision in revisions:
             if revision.path.stem.endswith(suffix) and revision.down_revisions:
+                _check_not_applied(project, revision, revisions)
                 return revision.path.stem, revision.revision, revision.down_revisions[0]
     head = single_head(revisions)
     now = _now()
     digest = hashlib.sha256(f"{head}:{names.plural_snake}".encode()).hexdigest()[:12]
     stem = f"{now:%Y_%m_%d_%H%M}-{digest}{suffix}"
     return stem, digest, head
+
+
+def _database_url(project: Project) -> str | None:
+    """The database URL the project's Alembic would use: the environment, else ``.env``."""
+    try:
+        answers = yaml.safe_load((project.root / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    prefix = answers.get("env_prefix") if isinstance(answers, dict) else None
+    if not isinstance(prefix, str):
+        return None
+    key = f"{prefix}DATABASE_URL"
+    if os.environ.get(key):
+        return os.environ[key]
+    try:
+        lines = (project.root / ".env").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        name, equals, value = line.partition("=")
+        if equals and name.strip() == key:
+            return value.strip().strip("'\"")
+    return None
+
+
+def applied_revisions(project: Project) -> tuple[Path, set[str]] | None:
+    """(database file, revisions in its ``alembic_version``) for a SQLite database forge
+    can see; None for another database or one that does not exist yet."""
+    url = _database_url(project)
+    if url is None or not url.startswith("sqlite") or ":///" not in url:
+        return None
+    path = url.split(":///", 1)[1].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    database = Path(path) if Path(path).is_absolute() else project.root / path
+    if not database.is_file():
+        return None
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)
+        ) as connection:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return database, set()  # no alembic_version table: nothing applied
+    return database, {str(row[0]) for row in rows}
+
+
+def _check_not_applied(project: Project, target: Revision, revisions: Sequence[Revision]) -> None:
+    """Refuse --force on a migration the project's SQLite database already has applied."""
+    found = applied_revisions(project)
+    if found is None:
+        return
+    database, heads = found
+    parents = {revision.revision: revision.down_revisions for revision in revisions}
+    applied: set[str] = set()
+    pending = list(heads)
+    while pending:
+        current = pending.pop()
+        if current not in applied:
+            applied.add(current)
+            pending.extend(parents.get(current, ()))
+    if target.revision in applied:
+        shown = display_path(database, Path.cwd())
+        raise UserError(
+            f"migration {target.path.name} is already applied to the database {shown}, so "
+            "rewriting it with --force would leave that database out of step; run "
+            f"`uv run alembic downgrade {target.down_revisions[0]}` first, or change the "
+            "model and run `uv run alembic revision --autogenerate`"
+        )
 
 
 def _owned_paths(project: Project, names: FeatureNames, migration: str) -> tuple[str, ...]:

@@ -9,11 +9,13 @@ import dataclasses
 import keyword
 import re
 import sys
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import inflect
 
+from fastapi_forge import dependency_names
 from fastapi_forge.errors import UserError
 
 __all__ = [
@@ -148,6 +150,12 @@ _STDLIB_MODULES = frozenset(sys.stdlib_module_names) | _STDLIB_ACROSS_VERSIONS
 # ``keyword.softkwlist`` depends on the running Python; ``type`` only became soft in 3.12.
 _SOFT_KEYWORDS = frozenset(keyword.softkwlist) | {"_", "case", "match", "type"}
 
+# Everything a generated project installs (fastapi_forge/dependency_names.py, generated
+# from a fresh project's uv.lock and virtualenv), not a hand-kept list.
+_DEPENDENCY_MODULES = dependency_names.MODULES | {
+    name.replace("-", "_") for name in dependency_names.DISTRIBUTIONS
+}
+
 RESERVED_PACKAGE_NAMES: frozenset[str] = _STDLIB_MODULES | _PROJECT_MODULES
 """Package names refused because they would shadow an importable module."""
 
@@ -227,9 +235,11 @@ def _check(raw: str, *, suggest: bool = True) -> str:
         raise UserError("the project name is empty: pass a name such as 'my-api'")
     bad = _INVALID_CHARACTER.search(text)
     if bad is not None:
+        # Suggest the name without its accents (ünï -> uni), not with the letters dropped.
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         raise UserError(
             f"invalid project name {shown}: {bad.group()!r} is not allowed, use only ASCII "
-            f"letters, digits, '-', '_' or spaces; {_try(_INVALID_CHARACTERS.sub('-', text))}"
+            f"letters, digits, '-', '_' or spaces; {_try(_INVALID_CHARACTERS.sub('-', folded))}"
         )
     if text[0] in _SEPARATORS:
         raise UserError(
@@ -268,6 +278,18 @@ def _check(raw: str, *, suggest: bool = True) -> str:
         )
         raise UserError(
             f"invalid project name {shown}: package '{package}' would shadow {shadowed}; "
+            f"{_try(f'{name}-service')}"
+        )
+    if name in dependency_names.DISTRIBUTIONS:
+        raise UserError(
+            f"invalid project name {shown}: '{name}' is a package the generated project "
+            "installs (uv cannot install a project named like one of its own dependencies); "
+            f"{_try(f'{name}-service')}"
+        )
+    if package in _DEPENDENCY_MODULES:
+        raise UserError(
+            f"invalid project name {shown}: package '{package}' would shadow the module "
+            f"'{package}' that a dependency of the generated project installs; "
             f"{_try(f'{name}-service')}"
         )
     return name

@@ -296,3 +296,63 @@ def test_a_ref_to_users_says_what_to_do_instead(project: Path) -> None:
     assert "cannot reference the built-in users" in line
     assert "assignee_user_id:uuid?" in line
     assert tree_snapshot(project) == before
+
+
+def _apply(project: Path, *revisions: str) -> Path:
+    """A SQLite database like `uv run alembic upgrade` leaves, at the .env's URL."""
+    import sqlite3
+
+    database = project / "shop.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.executemany(
+            "INSERT INTO alembic_version VALUES (?)", [(revision,) for revision in revisions]
+        )
+    connection.close()
+    return database
+
+
+def _revision_of(project: Path, plural: str) -> str:
+    revisions = feature.read_revisions(project / "migrations/versions")
+    return next(r.revision for r in revisions if r.path.stem.endswith(f"_create_{plural}"))
+
+
+def test_force_refuses_a_migration_applied_to_the_sqlite_database(project: Path) -> None:
+    assert run("orders", "--field", "total:int")[0] == 0
+    assert run("invoices", "--field", "total:int")[0] == 0
+    _apply(project, _revision_of(project, "invoices"))  # orders is below the head: applied
+    before = tree_snapshot(project)
+
+    code, _, err = run("orders", "--force", "--field", "total:int", "--field", "note:text?")
+
+    assert code == 1
+    line = one_error_line(err)
+    assert "is already applied to the database" in line
+    assert "shop.db" in line
+    assert "alembic downgrade" in line
+    assert tree_snapshot(project) == before
+
+
+def test_force_rewrites_a_migration_the_database_does_not_have(project: Path) -> None:
+    assert run("orders", "--field", "total:int")[0] == 0
+    versions = feature.read_revisions(project / "migrations/versions")
+    initial = next(r.revision for r in versions if not r.down_revisions)
+    _apply(project, initial)
+
+    code, _, err = run("orders", "--force", "--field", "total:int", "--field", "note:text?")
+
+    assert code == 0, err
+
+
+def test_next_steps_work_from_a_subfolder(project: Path) -> None:
+    code, out, _ = run("orders")
+    assert code == 0
+    steps = out.split("Next steps:")[1].split()
+    assert " ".join(steps) == ("cd .. uv run alembic upgrade head uv run pytest tests/orders")
+
+
+def test_long_migration_names_are_not_cut_when_piped(project: Path) -> None:
+    code, out, _ = run("purchase-order-line-item-archives")
+    assert code == 0
+    migration = next(project.glob("migrations/versions/*purchase_order_line_item_archives.py"))
+    assert f"migrations/versions/{migration.name}" in out
