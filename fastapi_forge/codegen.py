@@ -245,7 +245,7 @@ def _field_code(
         )
         schema_type = f"Annotated[str, StringConstraints({constraints})]"
         read_type = "str"
-        if spec.min_length and spec.min_length > 1:
+        if spec.min_length:  # min=1 too: the schema refuses an empty text, so does the table
             checks.append((f"{name}_min_length", f'length("{name}") >= {spec.min_length}'))
             invalid.append(("too_short", repr("x" * (spec.min_length - 1))))
         if max_length:
