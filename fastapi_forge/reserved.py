@@ -20,7 +20,10 @@ template change therefore changes what is refused, with nothing to keep in sync.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import hashlib
+import json
 import keyword
 import os
 import re
@@ -28,12 +31,14 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+import fastapi_forge
 from fastapi_forge.codegen import RefCode, field_code
 from fastapi_forge.errors import UserError
 from fastapi_forge.fields import parse_fields
 from fastapi_forge.naming import FeatureNames
-from fastapi_forge.render import render_template, template_dir
+from fastapi_forge.render import cache_dir, render_template, template_dir
 
 __all__ = [
     "ALEMBIC_VERSION_TABLE",
@@ -273,7 +278,66 @@ def _parse(text: str, where: str) -> ast.Module:
 
 @functools.cache
 def template_names() -> TemplateNames:
-    """Read the patterns from the templates (once per process; about 0.1 s)."""
+    """The patterns of the installed templates.
+
+    Reading them renders the feature template three times (about 0.3 s), so the result is
+    kept in forge's cache folder, keyed by the hash of every template file: a changed
+    template is read afresh, and an unwritable cache is simply not used.
+    """
+    key = _templates_digest()
+    cached = cache_dir() / f"names-{key}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        return _from_json(json.loads(cached.read_text(encoding="utf-8")))
+    names = _read_templates()
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(_to_json(names)), encoding="utf-8")
+        temporary.replace(cached)
+    return names
+
+
+def _templates_digest() -> str:
+    digest = hashlib.sha256(fastapi_forge.__version__.encode())
+    for name in ("feature", "project"):
+        root = template_dir(name)
+        for folder, folders, files in sorted(os.walk(root)):
+            folders.sort()
+            for file in sorted(files):
+                path = Path(folder) / file
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _to_json(names: TemplateNames) -> dict[str, Any]:
+    return {
+        "scopes": [[where, sorted(patterns)] for where, patterns in names.scopes],
+        "package_folders": [[folder, sorted(taken)] for folder, taken in names.package_folders],
+        "tables": sorted(names.tables),
+        "table_pattern": names.table_pattern,
+        "route_prefixes": sorted(names.route_prefixes),
+        "route_pattern": names.route_pattern,
+        "query_parameters": sorted(names.query_parameters),
+        "imported_modules": sorted(names.imported_modules),
+    }
+
+
+def _from_json(data: dict[str, Any]) -> TemplateNames:
+    return TemplateNames(
+        scopes=tuple((str(w), frozenset(map(str, p))) for w, p in data["scopes"]),
+        package_folders=tuple((str(f), frozenset(map(str, t))) for f, t in data["package_folders"]),
+        tables=frozenset(map(str, data["tables"])),
+        table_pattern=str(data["table_pattern"]),
+        route_prefixes=frozenset(map(str, data["route_prefixes"])),
+        route_pattern=str(data["route_pattern"]),
+        query_parameters=frozenset(map(str, data["query_parameters"])),
+        imported_modules=frozenset(map(str, data["imported_modules"])),
+    )
+
+
+def _read_templates() -> TemplateNames:
+    """Render and parse the templates: every pattern, table, route and import they have."""
     scopes: dict[str, set[str]] = {}
     slice_paths: set[str] = set()
     table_pattern = route_pattern = ""

@@ -124,3 +124,20 @@ def test_a_name_a_template_starts_using_is_refused_without_touching_the_check(
         assert "zoo" in template_names().imported_modules
     finally:
         template_names.cache_clear()
+
+
+def test_the_patterns_are_cached_by_template_content_and_a_bad_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    template_names.cache_clear()
+    try:
+        fresh = template_names()
+        (cached,) = (tmp_path / "fastapi-forge").glob("names-*.json")
+        template_names.cache_clear()
+        assert template_names() == fresh
+        cached.write_text("{not json")
+        template_names.cache_clear()
+        assert template_names() == fresh
+    finally:
+        template_names.cache_clear()
