@@ -329,6 +329,8 @@ def add_feature_command(
         console.print_note(f"dry run: would write {count} files; nothing was written")
         return
     console.print_note(f"wrote {count} files in {result.seconds:.2f} s")
+    for note in result.notes:
+        console.print_note(note)
     console.print_next_steps(feature_next_steps(result.project.root, result.names.plural_snake))
 
 

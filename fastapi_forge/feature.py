@@ -95,6 +95,7 @@ class FeatureResult:
     seconds: float
     dry_run: bool
     routes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def find_project(start: Path) -> Project:
@@ -561,6 +562,15 @@ def add_feature(
     check_feature_names(names, project.package, list(refs.values()))
     _check_field_names(fields, codes)
     migration, revision, down_revision = _migration_identity(project, names, force=force)
+    notes = []
+    if force and exists and applied_revisions(project) is None:
+        url = _database_url(project) or ""
+        if url and not url.startswith("sqlite"):
+            notes.append(
+                f"the migration {migration}.py was rewritten in place; forge cannot see "
+                "whether your database has it applied already: if it has, run "
+                f"`uv run alembic downgrade {down_revision}` before upgrading again"
+            )
     try:
         registry_before = project.registry.read_text(encoding="utf-8")
     except OSError as exc:
@@ -623,6 +633,7 @@ def add_feature(
         migration=f"migrations/versions/{migration}.py",
         seconds=time.perf_counter() - started,
         dry_run=dry_run,
+        notes=notes,
         routes=[
             f"POST   /api/v1/{names.plural_kebab}",
             f"GET    /api/v1/{names.plural_kebab}",

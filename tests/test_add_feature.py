@@ -356,3 +356,15 @@ def test_long_migration_names_are_not_cut_when_piped(project: Path) -> None:
     assert code == 0
     migration = next(project.glob("migrations/versions/*purchase_order_line_item_archives.py"))
     assert f"migrations/versions/{migration.name}" in out
+
+
+def test_force_with_a_database_forge_cannot_see_says_so(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("orders", "--field", "total:int")[0] == 0
+    monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+asyncpg://app@db.example/shop")
+
+    code, out, _ = run("orders", "--force", "--field", "total:int")
+
+    assert code == 0
+    assert "forge cannot see whether your database has it applied" in " ".join(out.split())
