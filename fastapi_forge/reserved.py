@@ -526,19 +526,22 @@ def _suggestions(names: FeatureNames) -> Iterator[str]:
         yield f"{prefix}-{names.plural_kebab}"
 
 
+def _works(candidate: str, package: str, refs: Sequence[RefCode]) -> bool:
+    from fastapi_forge.naming import feature_names
+
+    try:
+        return _problem(feature_names(candidate), package, refs) is None
+    except UserError:
+        return False
+
+
 def check_feature_names(names: FeatureNames, package: str, refs: Sequence[RefCode] = ()) -> None:
     """Refuse ``names`` if any identifier, folder, table or route it gives would clash."""
     problem = _problem(names, package, refs)
     if problem is None:
         return
-    from fastapi_forge.naming import feature_names
-
     suggestion = next(
-        (
-            candidate
-            for candidate in _suggestions(names)
-            if _problem(feature_names(candidate), package, refs) is None
-        ),
+        (candidate for candidate in _suggestions(names) if _works(candidate, package, refs)),
         None,
     )
     hint = f"use a more specific name such as '{suggestion}'" if suggestion else "rename it"
