@@ -13,9 +13,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-import inflect
-
-from fastapi_forge import dependency_names
+from fastapi_forge import dependency_names, inflector
 from fastapi_forge.errors import UserError
 
 __all__ = [
@@ -437,29 +435,6 @@ _WORD = re.compile(
 )
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}[0-9]*s")
 
-# Mass nouns the inflector does not know; every ``*ware`` word is one too.
-_UNCOUNTABLE = frozenset(
-    {
-        "advice",
-        "baggage",
-        "evidence",
-        "feedback",
-        "furniture",
-        "knowledge",
-        "luggage",
-        "media",
-        "metadata",
-        "music",
-        "personnel",
-        "research",
-        "staff",
-        "traffic",
-    }
-)
-# Endings of singular words that a rule-based singulariser would cut (campus -> campu,
-# virus -> viru, address -> addres, analysis -> analysi): no English plural ends so.
-_SINGULAR_ENDINGS = ("us", "ss", "is")
-
 # Acronyms shown in capitals in titles even when typed in lower case ("API key not found").
 _KNOWN_ACRONYMS = frozenset(
     {
@@ -485,12 +460,6 @@ _KNOWN_ACRONYMS = frozenset(
         "xml",
     }
 )
-
-_ENGINE = inflect.engine()
-_CLASSICAL = inflect.engine()
-# The classical engine singularises Latin and Greek plurals (indices -> index, cacti ->
-# cactus, criteria -> criterion); plurals are formed the modern way (index -> indexes).
-_CLASSICAL.classical(all=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,15 +531,10 @@ def singular_and_plural(typed: str) -> tuple[_Word, _Word]:
     lower = word.snake
     if lower[-1].isdigit():
         return word, word  # "orders_v2" has no noun at the end to inflect
-    if lower in _UNCOUNTABLE or lower.endswith("ware"):
-        return word, word
-    singular = _CLASSICAL.singular_noun(lower)
-    if singular is False or lower.endswith(_SINGULAR_ENDINGS):
-        # ``lower`` is singular (or uncountable: the plural is the word itself).
-        plural = _ENGINE.plural_noun(lower) or lower
-        return word, _with_case(plural, word)
+    if inflector.is_singular(lower):
+        return word, _with_case(inflector.pluralize(lower), word)
     # ``lower`` is a plural: keep it exactly as typed (cafes stays cafes).
-    return _with_case(singular, word), word
+    return _with_case(inflector.singularize(lower), word), word
 
 
 def _inflect(raw: str) -> FeatureNames:
