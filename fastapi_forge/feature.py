@@ -28,13 +28,13 @@ from typing import Any
 
 import yaml
 
-from fastapi_forge.codegen import FieldCode, RefCode, field_code
+from fastapi_forge.codegen import FieldCode, RefCode, field_code, pascal
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.fields import DEFAULT_FIELDS, FieldKind, FieldSpec, parse_fields
 from fastapi_forge.naming import FeatureNames, feature_names
 from fastapi_forge.project import display_path
 from fastapi_forge.render import render_template
-from fastapi_forge.reserved import check_feature_names, list_query_parameters
+from fastapi_forge.reserved import check_enum_fields, check_feature_names, list_query_parameters
 
 __all__ = ["FeatureResult", "PlannedFile", "add_feature", "find_project"]
 
@@ -560,6 +560,11 @@ def add_feature(
         for spec in fields
     ]
     check_feature_names(names, project.package, list(refs.values()))
+    check_enum_fields(
+        names,
+        project.package,
+        [(spec.spec, pascal(spec.name)) for spec in fields if spec.kind is FieldKind.ENUM],
+    )
     _check_field_names(fields, codes)
     migration, revision, down_revision = _migration_identity(project, names, force=force)
     notes = []

@@ -43,6 +43,7 @@ from fastapi_forge.render import cache_dir, render_template, template_dir
 __all__ = [
     "ALEMBIC_VERSION_TABLE",
     "TemplateNames",
+    "check_enum_fields",
     "check_feature_names",
     "list_query_parameters",
     "template_names",
@@ -74,6 +75,7 @@ _PLACEHOLDERS = (
     ("zqrsg", "{ref_singular_snake}"),
     ("zqrps", "{ref_plural_snake}"),
     ("zqpkg", "{package}"),
+    ("Zqfenum", "{enum_pascal}"),
 )
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 # Field sentinels: identifiers made from a field's name are the field language's business
@@ -298,7 +300,8 @@ def template_names() -> TemplateNames:
 
 
 def _templates_digest() -> str:
-    digest = hashlib.sha256(fastapi_forge.__version__.encode())
+    # This module's own source too: how the templates are read is part of the result.
+    digest = hashlib.sha256(fastapi_forge.__version__.encode() + Path(__file__).read_bytes())
     for name in ("feature", "project"):
         root = template_dir(name)
         for folder, folders, files in sorted(os.walk(root)):
@@ -447,11 +450,15 @@ def _instances(patterns: Iterable[str], values: dict[str, str]) -> dict[str, lis
     for pattern in patterns:
         if "{ref_" in pattern and "ref_singular_snake" not in values:
             continue
+        if "{enum_pascal}" in pattern and "enum_pascal" not in values:
+            continue
         result.setdefault(pattern.format_map(values), []).append(pattern)
     return result
 
 
-def _values(names: FeatureNames, package: str, ref: RefCode | None) -> dict[str, str]:
+def _values(
+    names: FeatureNames, package: str, ref: RefCode | None, enum_pascal: str | None = None
+) -> dict[str, str]:
     values = {
         "singular_snake": names.singular_snake,
         "plural_snake": names.plural_snake,
@@ -466,6 +473,8 @@ def _values(names: FeatureNames, package: str, ref: RefCode | None) -> dict[str,
             "ref_singular_snake": ref.singular_snake,
             "ref_singular_pascal": ref.singular_pascal,
         }
+    if enum_pascal is not None:
+        values["enum_pascal"] = enum_pascal
     return values
 
 
@@ -500,25 +509,48 @@ def _problem(names: FeatureNames, package: str, refs: Sequence[RefCode]) -> str 
         return f"its URL prefix '{route}' is taken by a built-in router"
     options: list[RefCode | None] = [*refs] or [None]
     for ref in options:
-        values = _values(names, package, ref)
-        for where, patterns in known.scopes:
-            for identifier, sources in _instances(patterns, values).items():
-                if keyword.iskeyword(identifier):
-                    return (
-                        f"the generated {_file_of(where)} would use the Python keyword "
-                        f"'{identifier}' as a name"
-                    )
-                if len(set(sources)) < 2:
-                    continue
-                derived = [source for source in sources if "{" in source]
-                fixed = [source for source in sources if "{" not in source]
-                what = (
-                    f"the name '{identifier}' that the generated {_file_of(where)} already uses"
-                    if fixed
-                    else f"another name the generated {_file_of(where)} derives from it"
-                )
-                return f"'{identifier}' (from {derived[0]}) would clash with {what}"
+        clash = _identifier_clash(known, _values(names, package, ref))
+        if clash is not None:
+            return clash
     return None
+
+
+def _identifier_clash(known: TemplateNames, values: dict[str, str]) -> str | None:
+    """The first identifier two patterns of one scope give with ``values``, explained."""
+    for where, patterns in known.scopes:
+        for identifier, sources in _instances(patterns, values).items():
+            if keyword.iskeyword(identifier):
+                return (
+                    f"the generated {_file_of(where)} would use the Python keyword "
+                    f"'{identifier}' as a name"
+                )
+            if len(set(sources)) < 2:
+                continue
+            derived = [source for source in sources if "{" in source]
+            fixed = [source for source in sources if "{" not in source]
+            what = (
+                f"the name '{identifier}' that the generated {_file_of(where)} already uses"
+                if fixed
+                else f"another name the generated {_file_of(where)} derives from it"
+            )
+            return f"'{identifier}' (from {derived[0]}) would clash with {what}"
+    return None
+
+
+def check_enum_fields(names: FeatureNames, package: str, enums: Sequence[tuple[str, str]]) -> None:
+    """Refuse an enum field whose class (feature class + field name) clashes with a name.
+
+    ``enums`` holds (spec, class suffix) pairs: ``service:enum=a,b`` on ``sessions-log``
+    gives the class ``SessionsLogService``, which is the slice's service class.
+    """
+    known = template_names()
+    for spec, suffix in enums:
+        clash = _identifier_clash(known, _values(names, package, None, suffix))
+        if clash is not None:  # the names alone passed check_feature_names
+            raise UserError(
+                f"invalid field '{spec}': {clash}; rename the field (its enum class is the "
+                "feature's class name followed by the field's)"
+            )
 
 
 def _suggestions(names: FeatureNames) -> Iterator[str]:

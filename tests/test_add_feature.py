@@ -171,6 +171,7 @@ BAD_INPUT = [
     (["pages"], "'PageDep'"),
     (["factories"], "tests/factories"),
     (["refresh-tokens"], "refresh_tokens"),
+    (["sessions-log", "--field", "service:enum=a,b"], "'SessionsLogService'"),
     (["campus", "--plural", "lambda"], "keyword"),
     (["orders", "--singular", "customer", "--plural", "customers"], "neither"),
     (["1orders"], "letter"),

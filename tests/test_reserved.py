@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from fastapi_forge import render, reserved
+from fastapi_forge.codegen import pascal
 from fastapi_forge.errors import UserError
 from fastapi_forge.naming import feature_names
 from fastapi_forge.render import template_dir
-from fastapi_forge.reserved import check_feature_names, template_names
+from fastapi_forge.reserved import check_enum_fields, check_feature_names, template_names
 
 # Each of these was accepted before issue 10 and left a project that no longer imported,
 # type-checked, linted or passed its tests.
@@ -141,3 +142,26 @@ def test_the_patterns_are_cached_by_template_content_and_a_bad_cache_is_ignored(
         assert template_names() == fresh
     finally:
         template_names.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("feature", "field", "fragment"),
+    [
+        ("sessions-log", "service", "'SessionsLogService'"),
+        ("orders", "create", "'OrderCreate'"),
+        ("orders", "repository", "'OrderRepository'"),
+    ],
+)
+def test_an_enum_field_whose_class_clashes_is_refused(
+    feature: str, field: str, fragment: str
+) -> None:
+    """`service:enum=a,b` on `sessions-log` made the enum class `SessionsLogService`."""
+    with pytest.raises(UserError) as caught:
+        check_enum_fields(feature_names(feature), "shop", [(f"{field}:enum=a,b", pascal(field))])
+
+    assert fragment in str(caught.value)
+    assert f"invalid field '{field}:enum=a,b'" in str(caught.value)
+
+
+def test_ordinary_enum_fields_are_accepted() -> None:
+    check_enum_fields(feature_names("orders"), "shop", [("status:enum=a,b", "Status")])
