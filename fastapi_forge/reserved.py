@@ -148,7 +148,8 @@ def _scopes(tree: ast.Module, where: str) -> Iterator[tuple[str, set[str]]]:
                 visit(child, inner, f"{label}:{child.name}")
             elif isinstance(child, ast.Name):
                 scope.add(child.id)
-                module.add(child.id)
+                if isinstance(child.ctx, ast.Load):
+                    module.add(child.id)  # resolves to the module unless bound locally
             elif isinstance(child, ast.Import | ast.ImportFrom):
                 for alias in child.names:
                     scope.add(alias.asname or alias.name.split(".")[0])
