@@ -73,12 +73,13 @@ FEATURES: list[list[str]] = [
     _feature("services", "happened_at:datetime?", "input_hash:str:max=64:unique"),
     _feature("filters", "sorting:str", "sum:decimal:gt=-1000"),
     _feature("models", "kind:enum=a,b"),
-    _feature("rows"),
     _feature("cafes", "pygments:int?"),
     _feature("criteria"),
     _feature("leaves", "cafe:ref=cafes"),
     _feature("staff", "name:str", extra=("--singular", "staff-member")),
     _feature("pygments", "name:str", extra=("--public",)),
+    # references to a feature with stated forms and to an acronym
+    _feature("rows", "member:ref=staff", "faq:ref=FAQs"),
 ]
 
 # Need the feature templates' fixes (issue 10's slices part): enable after merging them.
@@ -140,10 +141,14 @@ class TestTortureProject(GeneratedProjectChecks):
             ("criteria", "Criterion"),
             ("leaves", "Leaf"),
             ("staff", "StaffMember"),
+            ("rows", "Row"),
         ]:
             models = (features / package / "models.py").read_text()
             assert f"class {pascal}(" in models, package
             assert f'__tablename__ = "{package}"' in models, package
+        service = (features / "rows" / "service.py").read_text()
+        assert "from ..staff.models import StaffMember" in service
+        assert "from ..faqs.models import FAQ" in service
 
     def test_the_lock_has_no_package_forge_does_not_know(self, project: GeneratedProject) -> None:
         """fastapi_forge/dependency_names.py must cover every locked distribution."""
