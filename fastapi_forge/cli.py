@@ -6,6 +6,7 @@ and exit status 1; an interrupt exits with status 130.
 """
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from typing import Annotated
 import typer
 
 from fastapi_forge import __version__, console
-from fastapi_forge.errors import ForgeError
+from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import normalize_project_name
 from fastapi_forge.project import (
     DATABASES,
@@ -90,7 +91,7 @@ def new(
         ),
     ],
     directory: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             help="Folder to create (missing or empty). Default: ./<project-name>.",
             metavar="DIRECTORY",
@@ -148,7 +149,10 @@ def new(
     """Create a new FastAPI project in [bold]DIRECTORY[/bold] (default: ./<project-name>)."""
     try:
         names = normalize_project_name(name)
-        destination = check_destination(directory or Path.cwd() / names.project_name)
+        _check_not_a_flag_value(directory)
+        destination = check_destination(
+            Path(directory) if directory else Path.cwd() / names.project_name
+        )
         if description is not None:
             description = check_description(description)
         if names.change_summary and not quiet:
@@ -192,6 +196,19 @@ def new(
         return
     console.print_note(f"created {count} files in {shown}/ (rendered in {seconds})")
     console.print_next_steps(next_steps(result))
+
+
+_FLAG_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
+def _check_not_a_flag_value(directory: str | None) -> None:
+    """Refuse ``forge new app true``: ``--defaults true`` makes ``true`` the DIRECTORY."""
+    if directory is not None and directory.strip().lower() in _FLAG_VALUES:
+        raise UserError(
+            f"DIRECTORY {directory!r} looks like a value for an option: --defaults, "
+            "--no-input and --dry-run are flags that take none, so write `--defaults` alone "
+            f"(to create a folder named {directory!r}, pass ./{directory})"
+        )
 
 
 def _ask_database() -> Database:
@@ -262,6 +279,22 @@ def add_feature_command(
         bool,
         typer.Option("--dry-run", help="Show the files and the registry edit; write nothing."),
     ] = False,
+    singular: Annotated[
+        str | None,
+        typer.Option(
+            "--singular",
+            help="The singular form, when the derived one is wrong: --singular campus.",
+            show_default=False,
+        ),
+    ] = None,
+    plural: Annotated[
+        str | None,
+        typer.Option(
+            "--plural",
+            help="The plural form, when the derived one is wrong: --plural campi.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print nothing but errors."),
@@ -284,6 +317,8 @@ def add_feature_command(
             public_writes=public_writes,
             force=force,
             dry_run=dry_run,
+            singular=singular,
+            plural=plural,
         )
     except ForgeError as exc:
         console.print_error(str(exc))
@@ -304,6 +339,13 @@ def add_feature_command(
         console.print_note(f"dry run: would write {count} files; nothing was written")
         return
     console.print_note(f"wrote {count} files in {result.seconds:.2f} s")
-    console.print_next_steps(
-        ["uv run alembic upgrade head", f"uv run pytest tests/{result.names.plural_snake}"]
-    )
+    for note in result.notes:
+        console.print_note(note)
+    console.print_next_steps(feature_next_steps(result.project.root, result.names.plural_snake))
+
+
+def feature_next_steps(root: Path, plural_snake: str, cwd: Path | None = None) -> list[str]:
+    """The commands after add-feature; they run in the project root, wherever forge ran."""
+    relative = os.path.relpath(root.resolve(), (cwd or Path.cwd()).resolve())
+    steps = [] if relative == "." else [f"cd {shlex.quote(Path(relative).as_posix())}"]
+    return [*steps, "uv run alembic upgrade head", f"uv run pytest tests/{plural_snake}"]

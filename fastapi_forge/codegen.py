@@ -14,12 +14,10 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from fastapi_forge.errors import UserError
-from fastapi_forge.fields import FieldSpec
+from fastapi_forge.fields import INT32_MAX, INT32_MIN, FieldSpec
 
 __all__ = ["INT32_MAX", "INT32_MIN", "FieldCode", "RefCode", "field_code", "pascal"]
 
-INT32_MIN = -(2**31)
-INT32_MAX = 2**31 - 1
 POSTGRES_IDENTIFIER_LIMIT = 63
 DEFAULT_STR_MAX = 255
 DEFAULT_TEXT_MAX = 65_535
@@ -28,6 +26,8 @@ MIN_UNIQUE_SPAN = 20
 """Fewest values a bounded unique number must allow: the generated tests store several rows."""
 DEFAULT_DIGITS = 12
 DEFAULT_PLACES = 2
+DECIMAL_PRECISION = 100
+"""Digits of forge's own decimal arithmetic: far above the 38 a field may have."""
 MISSING_ROW_UUID = "00000000-0000-4000-8000-000000000000"
 
 
@@ -285,6 +285,27 @@ def field_code(
     In an ``owned`` table, ``unique`` means unique per owner: the constraint is on
     ``(owner_id, column)``, so one user's values tell nothing about another's.
     """
+    # Decimals of up to 38 digits: the default context (28 digits) would round or raise.
+    with localcontext(prec=DECIMAL_PRECISION):
+        return _field_code(
+            spec,
+            table=table,
+            singular_pascal=singular_pascal,
+            ref=ref,
+            owned=owned,
+            enum_class=enum_class,
+        )
+
+
+def _field_code(
+    spec: FieldSpec,
+    *,
+    table: str,
+    singular_pascal: str,
+    ref: RefCode | None,
+    owned: bool,
+    enum_class: str | None,
+) -> FieldCode:
     name = spec.column_name
     nullable = spec.optional
     if spec.kind == "enum" and enum_class is None:
@@ -319,7 +340,7 @@ def field_code(
         )
         schema_type = f"Annotated[str, StringConstraints({constraints})]"
         read_type = "str"
-        if spec.min_length and spec.min_length > 1:
+        if spec.min_length:  # min=1 too: the schema refuses an empty text, so does the table
             checks.append((f"{name}_min_length", f'length("{name}") >= {spec.min_length}'))
             invalid.append(("too_short", repr("x" * (spec.min_length - 1))))
         invalid.append(("too_long", f'"x" * {max_length + 1}'))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.prompt import Prompt
 from rich.table import Table
 from rich.text import Text
@@ -33,7 +33,30 @@ __all__ = [
     "stdout",
 ]
 
-stdout = Console(highlight=False)
+
+class _OutputConsole(Console):
+    """A console that never wraps or cuts lines when its output is not a terminal.
+
+    Rich assumes 80 columns for a pipe or a file, which cut long migration file names in
+    the tables; what goes to a file or another program is kept whole.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dimensions = super().size
+        if self.is_terminal:
+            return dimensions
+        return ConsoleDimensions(UNWRAPPED_WIDTH, dimensions.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+UNWRAPPED_WIDTH = 10_000
+"""The width of a console whose output is not a terminal."""
+
+stdout = _OutputConsole(highlight=False)
 """Console for results: names, the file tree, next steps."""
 stderr = Console(stderr=True, highlight=False)
 """Console for ``error: ...`` lines."""
@@ -149,6 +172,7 @@ def print_feature(result: "FeatureResult") -> None:
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
+    table.add_row("Singular / plural", f"{names.singular_snake} / {names.plural_snake}")
     table.add_row("Class", names.singular_pascal)
     table.add_row("Table / package", names.plural_snake)
     table.add_row("URL", f"/api/v1/{names.plural_kebab}")

@@ -18,6 +18,7 @@ import importlib
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -33,15 +34,15 @@ from fastapi_forge.codegen import FieldCode, RefCode, field_code, pascal
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.fields import DEFAULT_FIELDS, FieldKind, FieldSpec, parse_fields
 from fastapi_forge.naming import FeatureNames, feature_names
+from fastapi_forge.project import display_path
 from fastapi_forge.render import render_template, template_dir
+from fastapi_forge.reserved import check_enum_fields, check_feature_names, list_query_parameters
 
 __all__ = ["FeatureResult", "PlannedFile", "add_feature", "find_project"]
 
 ANSWERS_FILE = ".copier-answers.yml"
 TEMPLATE = "feature"
 REGISTRY_MARKERS = ("# forge:imports", "# forge:routers", "# forge:models")
-LIST_QUERY_PARAMETERS = frozenset({"page", "page_size", "sort"})
-"""Query parameters every list endpoint has; no filter may take one of these names."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class FeatureResult:
     seconds: float
     dry_run: bool
     routes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def find_project(start: Path) -> Project:
@@ -319,6 +321,12 @@ _A_WORDS = ("uni", "use", "usa", "usu", "ure", "eu", "one", "once")
 _AN_WORDS = ("hour", "honest", "honor", "honour", "heir")
 
 
+def phrase(title: str) -> str:
+    """A title as it reads inside a sentence: ``Order item`` -> ``order item``, ``FAQ``."""
+    word = title.split(" ", 1)[0]
+    return title if len(word) > 1 and word.isupper() else title[:1].lower() + title[1:]
+
+
 def with_article(title: str) -> str:
     """``order`` -> ``an order``, ``user`` -> ``a user``, ``FAQ entry`` -> ``an FAQ entry``."""
     word = title.split(" ", 1)[0]
@@ -371,7 +379,7 @@ def _check_field_names(fields: Sequence[FieldSpec], codes: Sequence[FieldCode]) 
     columns = {code.name for code in codes}
     for code in codes:
         for flt in code.filters:
-            if flt.param in LIST_QUERY_PARAMETERS:
+            if flt.param in list_query_parameters():
                 raise UserError(
                     f"invalid field '{code.spec}': its list filter would be the query "
                     f"parameter '{flt.param}', which every list endpoint uses for paging and "
@@ -618,11 +626,13 @@ def _resolve_ref(
     assert spec.ref_target is not None
     if spec.ref_target.strip().lower() in ("user", "users"):
         raise UserError(
-            f"invalid field '{spec.spec}': rows of owned features already record their "
-            "owner in owner_id; reference another feature"
+            f"invalid field '{spec.spec}': a field cannot reference the built-in users yet "
+            "(owned rows already record their creator in owner_id); to store another user, "
+            f"add a uuid field instead, e.g. --field {spec.name}_user_id:uuid?, and check it "
+            "in the service"
         )
     try:
-        target = feature_names(spec.ref_target)
+        target = _existing_feature_names(project, spec.ref_target, existing)
     except UserError as exc:
         raise UserError(f"invalid field '{spec.spec}': {exc}") from None
     if target.plural_snake == names.plural_snake:
@@ -648,6 +658,55 @@ def _resolve_ref(
     )
 
 
+def _existing_feature_names(project: Project, typed: str, existing: Sequence[str]) -> FeatureNames:
+    """The names of the feature ``typed`` refers to, read from its files when it exists.
+
+    A feature made with --singular/--plural has forms the inflector would not derive, so
+    its package is matched as typed too, and its class and factory names are read from its
+    models and test factories.
+    """
+    derived = feature_names(typed)
+    as_typed = typed.strip().replace("-", "_").lower()
+    plural = next(
+        (name for name in (derived.plural_snake, as_typed) if name in existing),
+        derived.plural_snake,
+    )
+    if plural not in existing:
+        return derived
+    pascal = _defined_name(
+        project.features_dir / plural / "models.py",
+        ast.ClassDef,
+        lambda node: any(
+            isinstance(item, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets)
+            for item in node.body
+        ),
+    )
+    factory = _defined_name(
+        project.root / "tests" / plural / "factories.py",
+        ast.AsyncFunctionDef,
+        lambda node: node.name.startswith("create_"),
+    )
+    return dataclasses.replace(
+        derived,
+        plural_snake=plural,
+        singular_pascal=pascal or derived.singular_pascal,
+        singular_snake=factory.removeprefix("create_") if factory else derived.singular_snake,
+    )
+
+
+def _defined_name(path: Path, kind: type[ast.AST], accept: Any) -> str | None:
+    """The name of the first top-level ``kind`` node of ``path`` that ``accept`` takes."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    for node in tree.body:
+        if isinstance(node, kind) and accept(node):
+            return str(getattr(node, "name", "")) or None
+    return None
+
+
 def _migration_identity(
     project: Project, names: FeatureNames, *, force: bool
 ) -> tuple[str, str, str]:
@@ -657,12 +716,82 @@ def _migration_identity(
     if force:
         for revision in revisions:
             if revision.path.stem.endswith(suffix) and revision.down_revisions:
+                _check_not_applied(project, revision, revisions)
                 return revision.path.stem, revision.revision, revision.down_revisions[0]
     head = single_head(revisions)
     now = _now()
     digest = hashlib.sha256(f"{head}:{names.plural_snake}".encode()).hexdigest()[:12]
     stem = f"{now:%Y_%m_%d_%H%M}-{digest}{suffix}"
     return stem, digest, head
+
+
+def _database_url(project: Project) -> str | None:
+    """The database URL the project's Alembic would use: the environment, else ``.env``."""
+    try:
+        answers = yaml.safe_load((project.root / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    prefix = answers.get("env_prefix") if isinstance(answers, dict) else None
+    if not isinstance(prefix, str):
+        return None
+    key = f"{prefix}DATABASE_URL"
+    if os.environ.get(key):
+        return os.environ[key]
+    try:
+        lines = (project.root / ".env").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        name, equals, value = line.partition("=")
+        if equals and name.strip() == key:
+            return value.strip().strip("'\"")
+    return None
+
+
+def applied_revisions(project: Project) -> tuple[Path, set[str]] | None:
+    """(database file, revisions in its ``alembic_version``) for a SQLite database forge
+    can see; None for another database or one that does not exist yet."""
+    url = _database_url(project)
+    if url is None or not url.startswith("sqlite") or ":///" not in url:
+        return None
+    path = url.split(":///", 1)[1].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    database = Path(path) if Path(path).is_absolute() else project.root / path
+    if not database.is_file():
+        return None
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)
+        ) as connection:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return database, set()  # no alembic_version table: nothing applied
+    return database, {str(row[0]) for row in rows}
+
+
+def _check_not_applied(project: Project, target: Revision, revisions: Sequence[Revision]) -> None:
+    """Refuse --force on a migration the project's SQLite database already has applied."""
+    found = applied_revisions(project)
+    if found is None:
+        return
+    database, heads = found
+    parents = {revision.revision: revision.down_revisions for revision in revisions}
+    applied: set[str] = set()
+    pending = list(heads)
+    while pending:
+        current = pending.pop()
+        if current not in applied:
+            applied.add(current)
+            pending.extend(parents.get(current, ()))
+    if target.revision in applied:
+        shown = display_path(database, Path.cwd())
+        raise UserError(
+            f"migration {target.path.name} is already applied to the database {shown}, so "
+            "rewriting it with --force would leave that database out of step; run "
+            f"`uv run alembic downgrade {target.down_revisions[0]}` first, or change the "
+            "model and run `uv run alembic revision --autogenerate`"
+        )
 
 
 def _owned_paths(project: Project, names: FeatureNames, migration: str) -> tuple[str, ...]:
@@ -682,6 +811,8 @@ def add_feature(
     public_writes: bool = False,
     force: bool = False,
     dry_run: bool = False,
+    singular: str | None = None,
+    plural: str | None = None,
 ) -> FeatureResult:
     """Add the slice ``name`` to the project containing ``start``.
 
@@ -696,7 +827,7 @@ def add_feature(
     public = public or public_writes
     write_access = "anyone" if public_writes else "admin" if public else "owner"
     project = find_project(start)
-    names = feature_names(name)
+    names = feature_names(name, singular=singular, plural=plural)
     existing = existing_features(project)
     exists = names.plural_snake in existing
     if exists and not force:
@@ -723,46 +854,44 @@ def add_feature(
         )
         for spec in fields
     ]
+    check_feature_names(names, project.package, list(refs.values()))
+    check_enum_fields(
+        names,
+        project.package,
+        [
+            (spec.spec, enum_classes[spec.name].removeprefix(names.singular_pascal))
+            for spec in fields
+            if spec.kind is FieldKind.ENUM
+        ],
+    )
     _check_field_names(fields, codes)
     migration, revision, down_revision = _migration_identity(project, names, force=force)
+    notes = []
+    if force and exists and applied_revisions(project) is None:
+        url = _database_url(project) or ""
+        if url and not url.startswith("sqlite"):
+            notes.append(
+                f"the migration {migration}.py was rewritten in place; forge cannot see "
+                "whether your database has it applied already: if it has, run "
+                f"`uv run alembic downgrade {down_revision}` before upgrading again"
+            )
     try:
         registry_before = project.registry.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {project.registry}: {exc.strerror}") from None
     registry_after = plan_registry(registry_before, names)
 
-    unique_refs = {ref.plural_snake: ref for ref in refs.values()}
-    data: dict[str, Any] = {
-        "package_name": project.package,
-        "singular_snake": names.singular_snake,
-        "plural_snake": names.plural_snake,
-        "singular_pascal": names.singular_pascal,
-        "plural_kebab": names.plural_kebab,
-        "singular_title": names.singular_title,
-        "plural_title": names.plural_title,
-        "owned": not public,
-        "write_access": write_access,
-        "a_singular": with_article(names.singular_title.lower()),
-        "fields": [dataclasses.asdict(code) for code in codes],
-        "refs": [dataclasses.asdict(ref) for ref in unique_refs.values()],
-        "filters": [dataclasses.asdict(flt) for code in codes for flt in code.filters],
-        "table_args": _table_args(codes),
-        "migration_constraints": _migration_constraints(
-            codes, names.plural_snake, owned=not public
-        ),
-        "unique_fields": [code.name for code in codes if code.unique],
-        "json_fields": [code.name for code in codes if code.kind == "json"],
-        "decimal_fields": [code.name for code in codes if code.kind == "decimal"],
-        "sortable_fields": ["created_at", "updated_at"]
-        + [code.name for code in codes if code.sortable],
-        "revision": revision,
-        "down_revision": down_revision,
-        "create_date": f"{_now():%Y-%m-%d %H:%M:%S%z}",
-        "migration_file": f"{migration}.py",
-        "uses_counter": any(code.uses_counter for code in codes),
-        "test": _test_code(codes, refs.values(), owned=not public),
-        "example_json": _example_document(codes),
-    }
+    data = slice_data(
+        project.package,
+        names,
+        codes,
+        list(refs.values()),
+        owned=not public,
+        write_access=write_access,
+        revision=revision,
+        down_revision=down_revision,
+        migration=migration,
+    )
     files = _render(project, data, registry_after if registry_after != registry_before else None)
     _check_shadowing(files, codes)
     _check_project_provides(project, files)
@@ -812,6 +941,7 @@ def add_feature(
         migration=f"migrations/versions/{migration}.py",
         seconds=time.perf_counter() - started,
         dry_run=dry_run,
+        notes=notes,
         routes=[
             f"POST   /api/v1/{names.plural_kebab}",
             f"GET    /api/v1/{names.plural_kebab}",
@@ -820,6 +950,60 @@ def add_feature(
             f"DELETE /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
         ],
     )
+
+
+def slice_data(
+    package: str,
+    names: FeatureNames,
+    codes: Sequence[FieldCode],
+    refs: Sequence[RefCode],
+    *,
+    owned: bool,
+    revision: str,
+    down_revision: str,
+    migration: str,
+    write_access: str | None = None,
+) -> dict[str, Any]:
+    """The answers the feature template is rendered with.
+
+    ``write_access`` is who may write: ``owner`` (the default of an owned slice), ``admin``
+    (the default of a public one) or ``anyone``.
+    """
+    if write_access is None:
+        write_access = "owner" if owned else "admin"
+    unique_refs = {ref.plural_snake: ref for ref in refs}
+    singular_phrase, plural_phrase = phrase(names.singular_title), phrase(names.plural_title)
+    return {
+        "package_name": package,
+        "singular_snake": names.singular_snake,
+        "plural_snake": names.plural_snake,
+        "singular_pascal": names.singular_pascal,
+        "plural_kebab": names.plural_kebab,
+        "singular_title": names.singular_title,
+        "plural_title": names.plural_title,
+        "singular_phrase": singular_phrase,
+        "plural_phrase": plural_phrase,
+        "owned": owned,
+        "write_access": write_access,
+        "a_singular": with_article(singular_phrase),
+        "fields": [dataclasses.asdict(code) for code in codes],
+        "refs": [dataclasses.asdict(ref) for ref in unique_refs.values()],
+        "filters": [dataclasses.asdict(flt) for code in codes for flt in code.filters],
+        "table_args": _table_args(codes),
+        "migration_constraints": _migration_constraints(codes, names.plural_snake, owned=owned),
+        "unique_fields": [code.name for code in codes if code.unique],
+        "json_fields": [code.name for code in codes if code.kind == "json"],
+        "decimal_fields": [code.name for code in codes if code.kind == "decimal"],
+        "sortable_fields": ["created_at", "updated_at"]
+        + [code.name for code in codes if code.sortable],
+        "revision": revision,
+        "down_revision": down_revision,
+        "create_date": f"{_now():%Y-%m-%d %H:%M:%S%z}",
+        "migration_file": f"{migration}.py",
+        "uses_counter": any(code.uses_counter for code in codes),
+        "test": _test_code(codes, refs, owned=owned),
+        "example_json": _example_document(codes),
+    }
 
 
 def _render(project: Project, data: dict[str, Any], registry: str | None) -> list[PlannedFile]:

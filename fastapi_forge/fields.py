@@ -41,19 +41,17 @@ Example:
 """
 
 import difflib
+import keyword
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from typing import Final, TypeAlias
 
-import inflection
-
 from fastapi_forge.errors import UserError
-from fastapi_forge.naming import is_keyword
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -82,6 +80,9 @@ DEFAULT_MAX_DIGITS: Final = 12
 DEFAULT_DECIMAL_PLACES: Final = 2
 MAX_DECIMAL_DIGITS: Final = 38
 MAX_ENUM_VALUE_LENGTH: Final = 63  # PostgreSQL enum labels
+INT32_MIN: Final = -(2**31)
+INT32_MAX: Final = 2**31 - 1
+"""int fields are 32-bit (``Integer``): the range of PostgreSQL's ``integer``."""
 
 RESERVED_FIELD_NAMES: Final[frozenset[str]] = frozenset(
     {
@@ -260,7 +261,9 @@ def parse_fields(specs: Sequence[str]) -> tuple[FieldSpec, ...]:
     problem and a fix. An empty ``specs`` gives an empty tuple (the caller substitutes
     :data:`DEFAULT_FIELDS`).
     """
-    fields = tuple(_parse_one(spec) for spec in specs)
+    # Decimals of up to 38 digits: the default context (28 digits) would round or raise.
+    with localcontext(prec=100):
+        fields = tuple(_parse_one(spec) for spec in specs)
     taken: dict[str, FieldSpec] = {}
     for parsed in fields:
         for identifier in dict.fromkeys((parsed.name, parsed.column_name)):
@@ -345,6 +348,7 @@ def _parse_one(spec: str) -> FieldSpec:
     _check_lengths(draft)
     _check_bounds(draft)
     _check_decimal(draft)
+    _check_representable(draft)
     has_default = draft.raw_default is not None
     default = _default(draft, enum_values) if has_default else None
     is_decimal = kind is FieldKind.DECIMAL
@@ -404,7 +408,8 @@ def _check_name(spec: str, name: str) -> None:
             f"e.g. {name.lstrip('_') or 'name'}{rest}"
         )
     if _SNAKE_CASE.fullmatch(name) is None:
-        snake = re.sub(r"[^a-z0-9_]+", "_", inflection.underscore(name)).strip("_")
+        camel = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+        snake = re.sub(r"[^a-z0-9_]+", "_", camel).strip("_")
         example = f"{snake}{rest}" if _SNAKE_CASE.fullmatch(snake) else f"unit_price{rest}"
         raise UserError(
             f"invalid field {shown}: the name must be snake_case (lower-case letters, digits "
@@ -415,10 +420,11 @@ def _check_name(spec: str, name: str) -> None:
             f"invalid field {shown}: the name is {len(name)} characters long, the limit is "
             f"{MAX_FIELD_NAME_LENGTH}; use a shorter name"
         )
-    if is_keyword(name):
+    if keyword.iskeyword(name):
+        # Soft keywords (type, match, case, _) are ordinary names outside their statements.
         raise UserError(
-            f"invalid field {shown}: '{name}' is a Python keyword; use another name, "
-            f"e.g. {_alternative(name)}{rest}"
+            f"invalid field {shown}: '{name}' is a Python keyword, which cannot name an "
+            f"attribute or parameter; use another name, e.g. {_alternative(name)}{rest}"
         )
     if name in _AUTOMATIC_FIELDS:
         raise UserError(
@@ -595,6 +601,53 @@ def _check_bounds(draft: _Draft) -> None:
         )
 
 
+def _check_representable(draft: _Draft) -> None:
+    """Refuse bounds that no value of the column's type can meet (or that it cannot hold)."""
+    bounds = draft.bounds
+    if draft.kind is FieldKind.INT:
+        for key, bound in bounds.items():
+            if not INT32_MIN <= bound <= INT32_MAX:
+                raise draft.fail(
+                    f"{key}={bound} is outside the range of int, which is 32-bit "
+                    f"({INT32_MIN} to {INT32_MAX})",
+                    f"use a bound within it, or a decimal field for larger numbers, e.g. "
+                    f"{draft.name}:decimal:digits=18:places=1",
+                )
+        smallest = max(
+            INT32_MIN,
+            int(bounds.get("ge", INT32_MIN)),
+            int(bounds.get("gt", INT32_MIN - 1)) + 1,
+        )
+        largest = min(
+            INT32_MAX,
+            int(bounds.get("le", INT32_MAX)),
+            int(bounds.get("lt", INT32_MAX + 1)) - 1,
+        )
+        if smallest > largest:
+            raise draft.fail("the bounds leave no 32-bit value allowed", "make the range wider")
+    if draft.kind is FieldKind.DECIMAL and draft.digits is not None and draft.places is not None:
+        quantum = Decimal(1).scaleb(-draft.places)
+        largest_value = Decimal(10) ** (draft.digits - draft.places) - quantum
+        lowest = -largest_value
+        highest = largest_value
+        if "ge" in bounds:
+            lowest = max(lowest, Decimal(bounds["ge"]).quantize(quantum, rounding=ROUND_CEILING))
+        if "gt" in bounds:
+            step = Decimal(bounds["gt"]).quantize(quantum, rounding=ROUND_FLOOR) + quantum
+            lowest = max(lowest, step)
+        if "le" in bounds:
+            highest = min(highest, Decimal(bounds["le"]).quantize(quantum, rounding=ROUND_FLOOR))
+        if "lt" in bounds:
+            step = Decimal(bounds["lt"]).quantize(quantum, rounding=ROUND_CEILING) - quantum
+            highest = min(highest, step)
+        if lowest > highest:
+            raise draft.fail(
+                f"no number with digits={draft.digits} and places={draft.places} (at most "
+                f"{largest_value} in size, in steps of {quantum}) meets the bounds",
+                "widen the bounds or raise digits/places",
+            )
+
+
 def _check_decimal(draft: _Draft) -> None:
     """Check digits and places of a decimal: 1 <= places < digits <= 38."""
     if draft.kind is not FieldKind.DECIMAL:
@@ -623,7 +676,15 @@ def _default(draft: _Draft, enum_values: tuple[str, ...]) -> DefaultValue:
 
 
 def _text_default(draft: _Draft, raw: str, _: tuple[str, ...]) -> DefaultValue:
-    """A str or text default, within min and max."""
+    """A str or text default, within min and max (a str has at least one character)."""
+    if "\x00" in raw:
+        raise draft.fail("the default contains a NUL character", "remove it")
+    if draft.kind is FieldKind.STR and not raw:
+        raise draft.fail(
+            "the default is empty, but a str has at least one character",
+            f"give a default such as {draft.example('default=none')}, or make the field "
+            f"optional ({draft.name}:str?) to leave it empty",
+        )
     if draft.min_length is not None and len(raw) < draft.min_length:
         raise draft.fail(
             f"the default is shorter than min={draft.min_length}",
@@ -640,6 +701,12 @@ def _text_default(draft: _Draft, raw: str, _: tuple[str, ...]) -> DefaultValue:
 def _number_default(draft: _Draft, raw: str, _: tuple[str, ...]) -> DefaultValue:
     """An int, float or decimal default, within the bounds and the decimal's size."""
     value = _number(draft, "default", raw)
+    if draft.kind is FieldKind.INT and not INT32_MIN <= value <= INT32_MAX:
+        raise draft.fail(
+            f"the default {raw} is outside the range of int, which is 32-bit "
+            f"({INT32_MIN} to {INT32_MAX})",
+            f"use a smaller default, or a decimal field, e.g. {draft.name}:decimal:digits=18",
+        )
     checks = {
         "ge": lambda bound: value >= bound,
         "gt": lambda bound: value > bound,
@@ -653,7 +720,7 @@ def _number_default(draft: _Draft, raw: str, _: tuple[str, ...]) -> DefaultValue
                 "use a default within the bounds",
             )
     if isinstance(value, Decimal) and draft.digits is not None and draft.places is not None:
-        exponent = value.normalize().as_tuple().exponent
+        exponent = value.normalize().as_tuple().exponent  # exact: parse_fields sets prec
         too_precise = isinstance(exponent, int) and -exponent > draft.places
         too_large = abs(value) >= Decimal(10) ** (draft.digits - draft.places)
         if too_precise or too_large:

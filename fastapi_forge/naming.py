@@ -5,14 +5,15 @@ The templates never compute names themselves: ``forge new`` passes the values of
 as data.
 """
 
+import dataclasses
 import keyword
 import re
 import sys
-from collections.abc import Collection
+import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-import inflection
-
+from fastapi_forge import dependency_names, inflector
 from fastapi_forge.errors import UserError
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "feature_names",
     "is_keyword",
     "normalize_project_name",
+    "singular_and_plural",
+    "stated_forms",
 ]
 
 MAX_NAME_LENGTH = 64
@@ -145,6 +148,12 @@ _STDLIB_MODULES = frozenset(sys.stdlib_module_names) | _STDLIB_ACROSS_VERSIONS
 # ``keyword.softkwlist`` depends on the running Python; ``type`` only became soft in 3.12.
 _SOFT_KEYWORDS = frozenset(keyword.softkwlist) | {"_", "case", "match", "type"}
 
+# Everything a generated project installs (fastapi_forge/dependency_names.py, generated
+# from a fresh project's uv.lock and virtualenv), not a hand-kept list.
+_DEPENDENCY_MODULES = dependency_names.MODULES | {
+    name.replace("-", "_") for name in dependency_names.DISTRIBUTIONS
+}
+
 RESERVED_PACKAGE_NAMES: frozenset[str] = _STDLIB_MODULES | _PROJECT_MODULES
 """Package names refused because they would shadow an importable module."""
 
@@ -224,9 +233,11 @@ def _check(raw: str, *, suggest: bool = True) -> str:
         raise UserError("the project name is empty: pass a name such as 'my-api'")
     bad = _INVALID_CHARACTER.search(text)
     if bad is not None:
+        # Suggest the name without its accents (ünï -> uni), not with the letters dropped.
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         raise UserError(
             f"invalid project name {shown}: {bad.group()!r} is not allowed, use only ASCII "
-            f"letters, digits, '-', '_' or spaces; {_try(_INVALID_CHARACTERS.sub('-', text))}"
+            f"letters, digits, '-', '_' or spaces; {_try(_INVALID_CHARACTERS.sub('-', folded))}"
         )
     if text[0] in _SEPARATORS:
         raise UserError(
@@ -265,6 +276,18 @@ def _check(raw: str, *, suggest: bool = True) -> str:
         )
         raise UserError(
             f"invalid project name {shown}: package '{package}' would shadow {shadowed}; "
+            f"{_try(f'{name}-service')}"
+        )
+    if name in dependency_names.DISTRIBUTIONS:
+        raise UserError(
+            f"invalid project name {shown}: '{name}' is a package the generated project "
+            "installs (uv cannot install a project named like one of its own dependencies); "
+            f"{_try(f'{name}-service')}"
+        )
+    if package in _DEPENDENCY_MODULES:
+        raise UserError(
+            f"invalid project name {shown}: package '{package}' would shadow the module "
+            f"'{package}' that a dependency of the generated project installs; "
             f"{_try(f'{name}-service')}"
         )
     return name
@@ -330,24 +353,36 @@ class FeatureNames:
         return self.singular_snake == self.plural_snake
 
 
-def feature_names(raw: str, *, existing: Collection[str] = ()) -> FeatureNames:
+def feature_names(
+    raw: str,
+    *,
+    existing: Collection[str] = (),
+    singular: str | None = None,
+    plural: str | None = None,
+) -> FeatureNames:
     """Validate ``raw`` and derive the singular, plural, class, URL and title names.
 
     ``raw`` may be singular or plural, in any case, with ``-``, ``_``, spaces or camelCase
     between words (``order-items``, ``OrderItem``); only its last word is inflected.
+    ``singular`` and ``plural`` state those forms instead (``--singular``/``--plural``).
     ``existing`` holds the feature packages the project already has; passing them is the
     same as calling :func:`check_not_existing` afterwards (leave it empty to decide about
     overwriting yourself). Raises :class:`~fastapi_forge.errors.UserError` naming the
     problem and a fix.
+
+    Only what breaks Python whatever the templates say is checked here (a package or
+    class name that is a keyword); :mod:`fastapi_forge.reserved` checks every identifier
+    the templates derive from the name against the names they use.
     """
-    names = _inflect(raw)
+    names = stated_forms(raw, singular, plural)
     shown = repr(raw)
-    for word in (names.singular_snake, names.plural_snake):
-        if is_keyword(word):
-            raise UserError(
-                f"invalid feature name {shown}: '{word}' is a Python keyword and cannot name a "
-                f"module or variable; use a more specific name such as 'shop-{names.plural_kebab}'"
-            )
+    if keyword.iskeyword(names.plural_snake):
+        raise UserError(
+            f"invalid feature name {shown}: its package name '{names.plural_snake}' is a "
+            "Python keyword, so `import ...features."
+            f"{names.plural_snake}` is a syntax error; use a more specific name such as "
+            f"'shop-{names.plural_kebab}', or state another plural with --plural"
+        )
     for word in (names.singular_pascal, names.plural_pascal):
         if keyword.iskeyword(word):
             raise UserError(
@@ -389,45 +424,207 @@ def check_not_existing(names: FeatureNames, existing: Collection[str]) -> None:
         )
 
 
+# One word of a name as typed: ``order``, ``FAQs``, ``OAuth``. Upper-case runs are
+# acronyms (``APIKeys`` is ``API`` + ``Keys``; ``SKUs`` is the plural of ``SKU``), and a
+# single letter before a capitalised word belongs to it (``OAuth``, ``iPhone``).
+_WORD = re.compile(
+    r"[A-Z]{2,}[0-9]*s(?![a-z])"  # an acronym's plural: FAQs, SKUs, IDs
+    r"|[A-Z]+[0-9]*(?=[A-Z][a-z])"  # an acronym before a word: the API of APIKeys
+    r"|[A-Z]?[a-z0-9]+"  # a word: order, Items, v2
+    r"|[A-Z]+[0-9]*"  # a trailing acronym: API
+)
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}[0-9]*s")
+
+# Acronyms shown in capitals in titles even when typed in lower case ("API key not found").
+_KNOWN_ACRONYMS = frozenset(
+    {
+        "api",
+        "csv",
+        "dns",
+        "faq",
+        "html",
+        "http",
+        "id",
+        "ip",
+        "json",
+        "jwt",
+        "pdf",
+        "sku",
+        "sms",
+        "sql",
+        "ui",
+        "url",
+        "uri",
+        "uuid",
+        "vat",
+        "xml",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One word of a feature name and how it is written in class names and titles."""
+
+    snake: str
+    """Lower case: ``faq``."""
+    shown: str
+    """As written in a class name and a title: ``FAQ``, ``Order``, ``OAuth``."""
+    acronym: bool = False
+
+    @property
+    def pascal(self) -> str:
+        return self.shown[:1].upper() + self.shown[1:]
+
+    @property
+    def title(self) -> str:
+        mixed = self.shown not in (self.shown.lower(), self.shown.title())
+        if self.acronym or mixed:
+            return self.shown
+        if self.snake in _KNOWN_ACRONYMS:
+            return self.snake.upper()
+        return self.snake
+
+
+def _words(text: str) -> list[str]:
+    """``text`` split into the words it is made of, each as typed."""
+    words: list[str] = []
+    for chunk in _SEPARATOR_RUN.split(text):
+        tokens = _WORD.findall(chunk)
+        merged: list[str] = []
+        for token in tokens:
+            previous = merged[-1] if merged else ""
+            if len(previous) == 1 and previous.isalpha() and token[:1].isupper():
+                merged[-1] = previous + token  # OAuth, iPhone
+            else:
+                merged.append(token)
+        words.extend(merged)
+    return [word for word in words if word]
+
+
+def _word(typed: str) -> _Word:
+    """A word as typed, with its case remembered."""
+    if typed.isupper() and len(typed) > 1:
+        return _Word(typed.lower(), typed, acronym=True)
+    if typed.islower() or typed == typed.capitalize():
+        return _Word(typed.lower(), typed.lower())
+    return _Word(typed.lower(), typed)  # OAuth, iPhone
+
+
+def _with_case(snake: str, typed: _Word) -> _Word:
+    """``snake`` (an inflected form of ``typed``) written in ``typed``'s case."""
+    if typed.shown.lower().startswith(snake) or snake.startswith(typed.shown.lower()):
+        common = min(len(snake), len(typed.shown))
+        return _Word(snake, typed.shown[:common] + snake[common:], typed.acronym)
+    return _Word(snake, snake)
+
+
+def singular_and_plural(typed: str) -> tuple[_Word, _Word]:
+    """The singular and plural of the last word of a name, either form typed."""
+    word = _word(typed)
+    if _ACRONYM_PLURAL.fullmatch(typed):
+        # FAQs, SKUs, IDs: the plural of an acronym.
+        acronym = typed[:-1]
+        return _Word(acronym.lower(), acronym, True), _Word(typed.lower(), typed, True)
+    if word.acronym:
+        return word, _Word(f"{word.snake}s", f"{word.shown}s", True)
+    lower = word.snake
+    if lower[-1].isdigit():
+        return word, word  # "orders_v2" has no noun at the end to inflect
+    if inflector.is_singular(lower):
+        return word, _with_case(inflector.pluralize(lower), word)
+    # ``lower`` is a plural: keep it exactly as typed (cafes stays cafes).
+    return _with_case(inflector.singularize(lower), word), word
+
+
 def _inflect(raw: str) -> FeatureNames:
-    """Split ``raw`` into lower-case words and derive every form, or raise UserError."""
+    """Split ``raw`` into words and derive every form, or raise UserError."""
+    return _forms(raw, *_inflected_words(raw))
+
+
+def _inflected_words(raw: str) -> tuple[list[_Word], list[_Word]]:
+    """The words of the singular and of the plural of ``raw``."""
+    words = _checked_words(raw, "feature name")
+    if not any(char.islower() for char in raw):
+        # ORDER_ITEMS is shouted, not a run of acronyms.
+        words = [word.lower() for word in words]
+    *head, last = words
+    singular_last, plural_last = singular_and_plural(last)
+    head_words = [_word(word) for word in head]
+    return [*head_words, singular_last], [*head_words, plural_last]
+
+
+def _checked_words(raw: str, what: str) -> list[str]:
     text = raw.strip()
     shown = repr(raw)
     if not text:
-        raise UserError(f"the feature name is empty: {_FEATURE_EXAMPLE}")
+        raise UserError(f"the {what} is empty: {_FEATURE_EXAMPLE}")
     bad = _INVALID_CHARACTER.search(text)
     if bad is not None:
         raise UserError(
-            f"invalid feature name {shown}: {bad.group()!r} is not allowed, use only ASCII "
+            f"invalid {what} {shown}: {bad.group()!r} is not allowed, use only ASCII "
             f"letters, digits, '-', '_' or spaces; {_FEATURE_EXAMPLE}"
         )
     if not text[0].isalpha():
-        raise UserError(
-            f"invalid feature name {shown}: it must start with a letter; {_FEATURE_EXAMPLE}"
-        )
+        raise UserError(f"invalid {what} {shown}: it must start with a letter; {_FEATURE_EXAMPLE}")
     if text[-1] in _SEPARATORS:
         raise UserError(
-            f"invalid feature name {shown}: it must end with a letter or digit; "
+            f"invalid {what} {shown}: it must end with a letter or digit; "
             f"try {text.rstrip(_SEPARATORS)!r}"
         )
-    # ``underscore`` splits camelCase and lower-cases; spaces and dashes become ``_`` first.
-    words = inflection.underscore(_SEPARATOR_RUN.sub("_", text)).split("_")
-    *head, last = [word for word in words if word]
-    if last[-1].isdigit():
-        # "orders_v2" has no noun at the end to inflect: keep it as typed.
-        singular_last = plural_last = last
-    else:
-        singular_last = inflection.singularize(last) or last
-        plural_last = inflection.pluralize(singular_last) or last
-    singular = [*head, singular_last]
-    plural = [*head, plural_last]
+    return _words(text)
+
+
+def _forms(raw: str, singular: Sequence[_Word], plural: Sequence[_Word]) -> FeatureNames:
+    def title(words: Sequence[_Word]) -> str:
+        text = " ".join(word.title for word in words)
+        return text[:1].upper() + text[1:]
+
     return FeatureNames(
         original=raw,
-        singular_snake="_".join(singular),
-        plural_snake="_".join(plural),
-        singular_pascal="".join(word.capitalize() for word in singular),
-        plural_pascal="".join(word.capitalize() for word in plural),
-        plural_kebab="-".join(plural),
-        singular_title=" ".join(singular).capitalize(),
-        plural_title=" ".join(plural).capitalize(),
+        singular_snake="_".join(word.snake for word in singular),
+        plural_snake="_".join(word.snake for word in plural),
+        singular_pascal="".join(word.pascal for word in singular),
+        plural_pascal="".join(word.pascal for word in plural),
+        plural_kebab="-".join(word.snake for word in plural),
+        singular_title=title(singular),
+        plural_title=title(plural),
     )
+
+
+def stated_forms(raw: str, singular: str | None, plural: str | None) -> FeatureNames:
+    """The names of ``raw`` with the singular and/or plural the user stated.
+
+    ``--singular campus --plural campuses``: each is a whole name, written like NAME; the
+    one not given is derived from the other. NAME must be one of the two forms.
+    """
+    derived = _inflect(raw)
+    if singular is None and plural is None:
+        return derived
+    singular_words = (
+        None if singular is None else [_word(w) for w in _checked_words(singular, "--singular")]
+    )
+    plural_words = (
+        None if plural is None else [_word(w) for w in _checked_words(plural, "--plural")]
+    )
+    # The form not stated is NAME itself when NAME is not the stated one, else NAME's
+    # derived form.
+    typed = "_".join(word.lower() for word in _words(raw.strip()))
+    as_typed = [_word(word) for word in _checked_words(raw, "feature name")]
+    derived_singular, derived_plural = _inflected_words(raw)
+
+    def snake(words: Sequence[_Word]) -> str:
+        return "_".join(word.snake for word in words)
+
+    if singular_words is None:
+        assert plural_words is not None
+        singular_words = as_typed if snake(plural_words) != typed else derived_singular
+    if plural_words is None:
+        plural_words = as_typed if snake(singular_words) != typed else derived_plural
+    names = dataclasses.replace(_forms(raw, singular_words, plural_words), original=raw)
+    if typed not in (names.singular_snake, names.plural_snake):
+        raise UserError(
+            f"feature name {raw!r} is neither the singular '{names.singular_snake}' nor the "
+            f"plural '{names.plural_snake}' you stated; pass one of them as NAME"
+        )
+    return names

@@ -166,7 +166,11 @@ class TestWrites:
 BAD_INPUT = [
     (["users"], "reserved"),
     (["health"], "reserved"),
-    (["class"], "keyword"),
+    (["none"], "keyword"),
+    (["factories"], "tests/factories"),
+    (["refresh-tokens"], "refresh_tokens"),
+    (["campus", "--plural", "lambda"], "keyword"),
+    (["orders", "--singular", "customer", "--plural", "customers"], "neither"),
     (["1orders"], "letter"),
     (["or$ders"], "or$ders"),
     (["orders", "--field", "price:money"], "unknown field type"),
@@ -259,3 +263,106 @@ def test_failure_midway_restores_the_project(
     assert one_error_line(err)
     assert calls["count"] == 5
     assert tree_snapshot(project) == before
+
+
+def test_stated_forms_are_used_and_shown(project: Path) -> None:
+    code, out, err = run("campi", "--singular", "campus", "--field", "name:str")
+    assert code == 0, err
+    assert "campus / campi" in out
+    models = (project / "src/shop/features/campi/models.py").read_text()
+    assert "class Campus(" in models
+    assert '__tablename__ = "campi"' in models
+    router = (project / "src/shop/features/campi/router.py").read_text()
+    assert 'f"{API_PREFIX}/campi"' in router
+
+
+def test_a_ref_to_a_feature_with_stated_forms_uses_its_real_names(project: Path) -> None:
+    assert run("campi", "--singular", "campus")[0] == 0
+    code, _, err = run("buildings", "--field", "campus:ref=campi")
+    assert code == 0, err
+    service = (project / "src/shop/features/buildings/service.py").read_text()
+    assert "from ..campi.models import Campus" in service
+    factories = (project / "tests/buildings/factories.py").read_text()
+    assert "from ..campi.factories import create_campus" in factories
+
+
+def test_a_ref_to_users_says_what_to_do_instead(project: Path) -> None:
+    before = tree_snapshot(project)
+    code, _, err = run("tasks", "--field", "assignee:ref=users")
+    assert code == 1
+    line = one_error_line(err)
+    assert "cannot reference the built-in users" in line
+    assert "assignee_user_id:uuid?" in line
+    assert tree_snapshot(project) == before
+
+
+def _apply(project: Path, *revisions: str) -> Path:
+    """A SQLite database like `uv run alembic upgrade` leaves, at the .env's URL."""
+    import sqlite3
+
+    database = project / "shop.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.executemany(
+            "INSERT INTO alembic_version VALUES (?)", [(revision,) for revision in revisions]
+        )
+    connection.close()
+    return database
+
+
+def _revision_of(project: Path, plural: str) -> str:
+    revisions = feature.read_revisions(project / "migrations/versions")
+    return next(r.revision for r in revisions if r.path.stem.endswith(f"_create_{plural}"))
+
+
+def test_force_refuses_a_migration_applied_to_the_sqlite_database(project: Path) -> None:
+    assert run("orders", "--field", "total:int")[0] == 0
+    assert run("invoices", "--field", "total:int")[0] == 0
+    _apply(project, _revision_of(project, "invoices"))  # orders is below the head: applied
+    before = tree_snapshot(project)
+
+    code, _, err = run("orders", "--force", "--field", "total:int", "--field", "note:text?")
+
+    assert code == 1
+    line = one_error_line(err)
+    assert "is already applied to the database" in line
+    assert "shop.db" in line
+    assert "alembic downgrade" in line
+    assert tree_snapshot(project) == before
+
+
+def test_force_rewrites_a_migration_the_database_does_not_have(project: Path) -> None:
+    assert run("orders", "--field", "total:int")[0] == 0
+    versions = feature.read_revisions(project / "migrations/versions")
+    initial = next(r.revision for r in versions if not r.down_revisions)
+    _apply(project, initial)
+
+    code, _, err = run("orders", "--force", "--field", "total:int", "--field", "note:text?")
+
+    assert code == 0, err
+
+
+def test_next_steps_work_from_a_subfolder(project: Path) -> None:
+    code, out, _ = run("orders")
+    assert code == 0
+    steps = out.split("Next steps:")[1].split()
+    assert " ".join(steps) == ("cd .. uv run alembic upgrade head uv run pytest tests/orders")
+
+
+def test_long_migration_names_are_not_cut_when_piped(project: Path) -> None:
+    code, out, _ = run("purchase-order-line-item-archives")
+    assert code == 0
+    migration = next(project.glob("migrations/versions/*purchase_order_line_item_archives.py"))
+    assert f"migrations/versions/{migration.name}" in out
+
+
+def test_force_with_a_database_forge_cannot_see_says_so(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("orders", "--field", "total:int")[0] == 0
+    monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+asyncpg://app@db.example/shop")
+
+    code, out, _ = run("orders", "--force", "--field", "total:int")
+
+    assert code == 0
+    assert "forge cannot see whether your database has it applied" in " ".join(out.split())

@@ -320,6 +320,8 @@ def test_quiet_prints_nothing(
         ("json", "shadow the standard-library module 'json'"),
         ("fastapi", "shadow the 'fastapi' module"),
         ("test", "shadow the 'test' module"),
+        ("requests", "'requests' is a package the generated project installs"),
+        ("ünï", "try 'uni'"),
     ],
 )
 def test_bad_name_is_refused(
@@ -337,6 +339,32 @@ def test_bad_name_is_refused(
     assert problem in single_error_line(result)
     assert tree_snapshot(workdir) == before
     assert stub_render == []
+
+
+@pytest.mark.parametrize("value", ["true", "False", "yes", "1"])
+def test_a_value_after_a_flag_is_not_taken_as_the_directory(
+    runner: CliRunner, workdir: Path, stub_render: list[dict[str, Any]], value: str
+) -> None:
+    """`forge new app --defaults true` used to create ./true."""
+    before = tree_snapshot(workdir)
+
+    result = runner.invoke(app, ["new", "my-api", "--defaults", value])
+
+    assert result.exit_code == 1
+    line = single_error_line(result)
+    assert "--defaults" in line
+    assert f"./{value}" in line
+    assert tree_snapshot(workdir) == before
+    assert stub_render == []
+
+
+def test_a_folder_named_like_a_flag_value_can_be_given_as_a_path(
+    runner: CliRunner, workdir: Path, stub_render: list[dict[str, Any]]
+) -> None:
+    result = runner.invoke(app, ["new", "my-api", "./true", "--defaults"])
+
+    assert result.exit_code == 0, result.output
+    assert (workdir / "true").is_dir()
 
 
 def test_multi_line_description_is_refused(
@@ -485,3 +513,29 @@ def test_broken_template_is_reported_and_leaves_nothing(
     assert result.exit_code == 1
     assert "did not render .env.example" in single_error_line(result)
     assert tree_snapshot(workdir) == before
+
+
+def test_ctrl_c_while_forge_starts_is_one_line_and_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during the imports used to print a raw traceback."""
+    from fastapi_forge import entry
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(entry, "_load_app", interrupted)
+    with pytest.raises(SystemExit) as caught:
+        entry.main()
+
+    assert caught.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted; nothing was written\n"
+
+
+def test_the_forge_executable_is_the_interrupt_safe_entry_point() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads(
+        (Path(fastapi_forge.__file__).parent.parent / "pyproject.toml").read_text()
+    )
+    assert pyproject["project"]["scripts"]["forge"] == "fastapi_forge.entry:main"

@@ -1,5 +1,6 @@
 """The --field spec language: every accepted form and every refusal."""
 
+import ast
 import re
 import shlex
 from datetime import date
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from fastapi_forge.codegen import field_code
 from fastapi_forge.errors import UserError
 from fastapi_forge.fields import (
     DEFAULT_FIELDS,
@@ -49,8 +51,8 @@ def parse_one(spec: str) -> FieldSpec:
             {"kind": K.STR, "max_length": 255, "default": "Jane Doe", "has_default": True},
         ),
         (
-            "name:str:default=",
-            {"kind": K.STR, "max_length": 255, "default": "", "has_default": True},
+            "name:text:default=",
+            {"kind": K.TEXT, "default": "", "has_default": True},
         ),
         (
             "name:str?:min=2:default=ab",
@@ -279,8 +281,6 @@ def test_the_help_documents_every_kind_and_modifier() -> None:
         ("a" * 41 + ":str", "41 characters long, the limit is 40", "use a shorter name"),
         ("class:str", "'class' is a Python keyword", "e.g. kind:str"),
         ("import:str", "'import' is a Python keyword", "e.g. import_value:str"),
-        ("type:str", "'type' is a Python keyword", "e.g. kind:str"),
-        ("match:str", "'match' is a Python keyword", "e.g. match_value:str"),
         ("id:uuid", "every model already has 'id'", "e.g. code:uuid"),
         ("created_at:datetime", "every model already has 'created_at'", "e.g. opened_at:datetime"),
         ("updated_at:datetime", "every model already has 'updated_at'", "e.g. changed_at:datetime"),
@@ -687,7 +687,6 @@ def test_the_first_invalid_spec_is_reported() -> None:
         "unit-price:int",
         "_secret:str",
         "class:str",
-        "type:str",
         "id:uuid",
         "owner:ref=users",
         "metadata:json",
@@ -729,3 +728,58 @@ def test_reserved_names_cover_the_base_classes() -> None:
     assert {"id", "created_at", "updated_at", "owner_id", "owner", "metadata", "registry"} <= (
         RESERVED_FIELD_NAMES
     )
+
+
+# Issue 10: each was accepted and gave a project that failed its checks (or crashed forge).
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        ("port:int:default=3000000000", "outside the range of int, which is 32-bit"),
+        ("port:int:default=-2147483649", "outside the range of int, which is 32-bit"),
+        ("port:int:ge=3000000000", "ge=3000000000 is outside the range of int"),
+        ("port:int:le=-3000000000", "le=-3000000000 is outside the range of int"),
+        ("port:int:gt=2147483647", "leave no 32-bit value allowed"),
+        ("port:int:lt=-2147483648", "leave no 32-bit value allowed"),
+        ("label:str:default=", "the default is empty, but a str has at least one character"),
+        ("label:str:default=a\x00b", "NUL"),
+        ("price:decimal:digits=3:places=2:ge=1000", "no number with digits=3 and places=2"),
+        ("price:decimal:digits=3:places=2:lt=-9.99", "no number with digits=3 and places=2"),
+        ("price:decimal:ge=0.001:le=0.009", "in steps of 0.01"),
+        ("price:decimal:gt=0.001:lt=0.01", "in steps of 0.01"),
+    ],
+)
+def test_defaults_and_bounds_are_checked_against_the_types_range(spec: str, problem: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_fields([spec])
+
+    assert problem in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "port:int:default=2147483647",
+        "port:int:ge=-2147483648:le=2147483647",
+        "notes:text:default=",
+        "price:decimal:digits=3:places=2:le=9.99",
+        "price:decimal:digits=3:places=2:gt=9.98",
+        "type:str",
+        "match:str",
+        "case:int",
+    ],
+)
+def test_values_at_the_edge_of_the_range_are_accepted(spec: str) -> None:
+    assert parse_fields([spec])
+
+
+@pytest.mark.parametrize("places", range(26, 38))
+def test_many_decimal_places_do_not_crash(places: int) -> None:
+    """decimal:places>=28 used to raise InvalidOperation (the 28-digit default context)."""
+    spec = parse_fields([f"ratio:decimal:digits=38:places={places}:ge=0:default=1.5"])[0]
+
+    code = field_code(spec, table="things", singular_pascal="Thing", ref=None)
+
+    example = Decimal(ast.literal_eval(code.example))
+    assert example.as_tuple().exponent == -places
+    assert len(example.as_tuple().digits) <= 38

@@ -1,7 +1,10 @@
 """Project-name validation and the names derived from it."""
 
+import re
+
 import pytest
 
+from fastapi_forge.dependency_names import DISTRIBUTIONS
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import (
     MAX_NAME_LENGTH,
@@ -9,6 +12,7 @@ from fastapi_forge.naming import (
     ProjectNames,
     normalize_project_name,
 )
+from fastapi_forge.render import template_dir
 
 
 def test_the_longest_name_is_accepted() -> None:
@@ -83,7 +87,8 @@ def test_changed_name_is_reported(raw: str) -> None:
         ("my$api", "'$' is not allowed", "try 'my-api'"),
         ("my.api", "'.' is not allowed", "try 'my-api'"),
         ("my/api", "'/' is not allowed", "try 'my-api'"),
-        ("café", "'é' is not allowed", "try 'caf'"),
+        ("café", "'é' is not allowed", "try 'cafe'"),
+        ("ünï", "'ü' is not allowed", "try 'uni'"),
         ("my\tapi", "'\\t' is not allowed", "try 'my-api'"),
         ("class", "'class' is a Python keyword", "try 'class-service'"),
         ("Import", "'import' is a Python keyword", "try 'import-service'"),
@@ -141,3 +146,35 @@ def test_every_suggestion_is_itself_accepted() -> None:
 
 def test_user_error_belongs_to_the_forge_error_family() -> None:
     assert issubclass(UserError, ForgeError)
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("requests", "'requests' is a package the generated project installs"),
+        ("pygments", "'pygments' is a package the generated project installs"),
+        ("markdown-it", "would shadow the module 'markdown_it' that a dependency"),
+        ("Charset_Normalizer", "'charset-normalizer' is a package the generated project"),
+        ("yaml", "would shadow"),
+    ],
+)
+def test_names_of_any_installed_dependency_are_refused(raw: str, problem: str) -> None:
+    """Issue 10: `forge new requests` made a project uv cannot resolve."""
+    with pytest.raises(UserError) as caught:
+        normalize_project_name(raw)
+
+    assert problem in str(caught.value)
+    suggestion = str(caught.value).rsplit("'", 2)[1]
+    assert normalize_project_name(suggestion).project_name == suggestion
+
+
+def test_the_dependency_list_covers_the_templates_dependencies() -> None:
+    """Every dependency the project template declares is in the generated list."""
+    pyproject = (template_dir("project") / "template" / "pyproject.toml.jinja").read_text()
+    declared = {
+        re.sub(r"[-_.]+", "-", match.lower())
+        for match in re.findall(r'^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)[\[<>=~! ]', pyproject, re.M)
+    }
+    assert declared, "no dependency found in the template's pyproject.toml"
+    missing = declared - DISTRIBUTIONS
+    assert not missing, f"regenerate fastapi_forge/dependency_names.py: {sorted(missing)}"

@@ -20,7 +20,7 @@ async def valid_payload(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_announcement(session: AsyncSession, /, **overrides: Any) -> Announcement:
-    """Store a valid announcement and commit it."""
+    """Store and commit a valid row."""
     payload = await valid_payload(**overrides)
     values = AnnouncementCreate.model_validate(payload).model_dump()
     row = Announcement()

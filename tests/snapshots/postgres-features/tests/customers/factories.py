@@ -25,7 +25,7 @@ async def valid_payload(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_customer(session: AsyncSession, owner_id: UUID, /, **overrides: Any) -> Customer:
-    """Store a valid customer owned by ``owner_id`` and commit it."""
+    """Store and commit a valid row owned by ``owner_id``."""
     payload = await valid_payload(**overrides)
     values = CustomerCreate.model_validate(payload).model_dump()
     row = Customer(owner_id=owner_id)

@@ -39,7 +39,7 @@ async def valid_payload(
 
 
 async def create_order(session: AsyncSession, owner_id: UUID, /, **overrides: Any) -> Order:
-    """Store a valid order owned by ``owner_id`` and commit it."""
+    """Store and commit a valid row owned by ``owner_id``."""
     payload = await valid_payload(session, owner_id, **overrides)
     values = OrderCreate.model_validate(payload).model_dump()
     row = Order(owner_id=owner_id)
