@@ -193,10 +193,12 @@ def toml_string_literal(text: str) -> str:
     return tomli_w.dumps({"value": text}).split(" = ", 1)[1].strip()
 
 
-def default_database_url(database: str, package_name: str) -> str:
-    """The development database URL a new project starts with."""
+def default_database_url(database: str, package_name: str, password: str | None = None) -> str:
+    """The development database URL a new project starts with (``.env`` gets a password of
+    its own, that of docker compose's PostgreSQL)."""
     if database == "postgres":
-        return f"postgresql+asyncpg://postgres:postgres@localhost:5432/{package_name}"
+        user = f"postgres:{password or 'postgres'}"
+        return f"postgresql+asyncpg://{user}@localhost:5432/{package_name}"
     return f"sqlite+aiosqlite:///./{package_name}.db"
 
 
@@ -262,12 +264,26 @@ def _render(rendered: Path, data: dict[str, Any], env_prefix: str) -> float:
     started = time.perf_counter()
     render_template(TEMPLATE, rendered, data)
     seconds = time.perf_counter() - started
-    _write_env(rendered, env_prefix)
+    _write_env(rendered, env_prefix, _env_secrets(data))
     return seconds
 
 
-def _write_env(project: Path, env_prefix: str) -> None:
-    """Write ``.env``: ``.env.example`` with a fresh secret for ``{env_prefix}JWT_SECRET``."""
+def _env_secrets(data: dict[str, Any]) -> dict[str, str]:
+    """Fresh values for the ``.env`` lines that hold secrets (JWT key, database password)."""
+    prefix = data["env_prefix"]
+    values = {f"{prefix}JWT_SECRET": secrets.token_urlsafe(48)}
+    if data["database"] == "postgres":
+        # URL-safe characters: the password goes into DATABASE_URL unescaped.
+        password = secrets.token_urlsafe(24)
+        values["POSTGRES_PASSWORD"] = password
+        values[f"{prefix}DATABASE_URL"] = default_database_url(
+            "postgres", data["package_name"], password
+        )
+    return values
+
+
+def _write_env(project: Path, env_prefix: str, values: dict[str, str]) -> None:
+    """Write ``.env``: ``.env.example`` with fresh ``values`` (the JWT secret line is required)."""
     example = project / ENV_EXAMPLE
     env = project / ENV_FILE
     if env.exists():
@@ -285,10 +301,11 @@ def _write_env(project: Path, env_prefix: str) -> None:
     lines = example.read_bytes().decode("utf-8").splitlines(keepends=True)
     found = False
     for index, line in enumerate(lines):
-        if line.startswith(key):
+        name = line.split("=", 1)[0]
+        if "=" in line and name in values:
             ending = line[len(line.rstrip("\r\n")) :]
-            lines[index] = f"{key}{secrets.token_urlsafe(48)}{ending}"
-            found = True
+            lines[index] = f"{name}={values[name]}{ending}"
+            found = found or line.startswith(key)
     if not found:
         raise ForgeError(
             f"the '{TEMPLATE}' template's {ENV_EXAMPLE} has no '{key}' line; "

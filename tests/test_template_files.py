@@ -73,6 +73,7 @@ EXPECTED_FILES = [
     "tests/test_config.py",
     "tests/test_errors.py",
     "tests/test_health.py",
+    "tests/test_limits.py",
     "tests/test_manage.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",

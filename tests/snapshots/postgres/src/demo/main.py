@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 
-from .core.config import Environment, Settings, load_settings
+from .core.config import Settings, load_settings
 from .core.database import create_engine, create_sessionmaker
 from .core.errors import register_error_handlers, responses
 from .core.hosts import TrustedHostMiddleware
@@ -18,11 +18,13 @@ from .core.logging import configure_logging
 from .core.metrics import Metrics
 from .core.middleware import (
     RequestContextMiddleware,
+    RequestLimitsMiddleware,
     SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
 )
 from .core.rate_limit import RateLimiter
 from .core.security import PasswordHasher, TokenService
+from .features.health.router import PROBE_PATHS
 from .features.health.router import router as health_router
 from .registry import API_ROUTERS
 
@@ -88,6 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
 
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        max_header_bytes=settings.max_request_header_bytes,
+    )
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
@@ -98,12 +105,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(
+        TrustedHostMiddleware,
+        allowed_hosts=settings.effective_allowed_hosts,
+        probe_paths=PROBE_PATHS,
+    )
     if settings.force_https:
         app.add_middleware(HTTPSRedirectMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware,
-        hsts=settings.environment is Environment.PRODUCTION,
+        hsts=settings.hsts_enabled,
         docs_paths=(DOCS_URL, REDOC_URL),
     )
     app.add_middleware(
