@@ -446,7 +446,7 @@ def test_installed_wheel_renders_exactly_the_template(tmp_path: Path) -> None:
         env=clean_env(),
     )
     result = subprocess.run(
-        [str(venv / "bin" / "forge"), "new", "shop", "--defaults"],
+        [str(venv / "bin" / "forge"), "new", "shop", "--defaults", "--no-install", "--no-git"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
