@@ -5,7 +5,9 @@ import logging
 import re
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
+from starlette.types import Message
 
 from .conftest import AppFactory, client_for
 
@@ -89,6 +91,53 @@ class TestNoSecretsInDevelopmentTracebacks:
         assert password not in output
         assert "bearer-token-in-a-local" not in output
         assert len(output.splitlines()) < 200, "a traceback, not a dump of every local"
+
+
+class TestWeakSecretServesLoopbackOnly:
+    """Development accepts the .env.example placeholder, but then answers this machine only."""
+
+    PLACEHOLDER = "change-me-to-a-random-string-of-at-least-32-characters"
+
+    @staticmethod
+    async def status_on(app: FastAPI, server: tuple[str, int]) -> int:
+        """The status of ``GET /health`` arriving on the local address ``server``."""
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/health",
+            "raw_path": b"/health",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"test")],
+            "client": ("192.168.1.30", 50000),
+            "server": server,
+            "state": {},
+        }
+        await app(scope, receive, send)
+        return int(next(m for m in sent if m["type"] == "http.response.start")["status"])
+
+    async def test_weak_secret_refuses_requests_beyond_loopback(
+        self, app_factory: AppFactory
+    ) -> None:
+        app = app_factory(environment="development", jwt_secret=self.PLACEHOLDER)
+        assert await self.status_on(app, ("192.168.1.20", 8000)) == 403
+        assert await self.status_on(app, ("127.0.0.1", 8000)) == 200
+        assert await self.status_on(app, ("::1", 8000)) == 200
+
+    async def test_random_secret_answers_every_address(self, app_factory: AppFactory) -> None:
+        app = app_factory(environment="development")
+        assert await self.status_on(app, ("192.168.1.20", 8000)) == 200
 
 
 class TestSecurityHeaders:

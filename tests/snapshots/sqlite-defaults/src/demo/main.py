@@ -17,6 +17,7 @@ from .core.hosts import TrustedHostMiddleware
 from .core.logging import configure_logging
 from .core.metrics import Metrics
 from .core.middleware import (
+    LoopbackOnlyMiddleware,
     RequestContextMiddleware,
     RequestLimitsMiddleware,
     SecurityHeadersMiddleware,
@@ -105,6 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
+    if settings.weak_jwt_secret:  # only possible in development (see Settings)
+        logger.warning("weak_jwt_secret", serving="loopback only")
+        app.add_middleware(LoopbackOnlyMiddleware)
     app.add_middleware(
         TrustedHostMiddleware,
         allowed_hosts=settings.effective_allowed_hosts,

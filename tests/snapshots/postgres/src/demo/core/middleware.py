@@ -6,6 +6,7 @@ task or memory-stream hop per request, and context variables set here reach the 
 """
 
 import contextlib
+import ipaddress
 import re
 import time
 import uuid
@@ -219,3 +220,36 @@ class RequestLimitsMiddleware:
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)
+
+
+class LoopbackOnlyMiddleware:
+    """Answer 403 to every request that did not arrive on a loopback address.
+
+    Installed in development when the JWT secret is weak (the placeholder of
+    ``.env.example``): anyone who can reach such a server can sign an admin token, so it
+    serves this machine only, whatever ``--host`` it was started with.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or _arrived_on_loopback(scope):
+            await self.app(scope, receive, send)
+            return
+        response = error_response(
+            403,
+            "LOOPBACK_ONLY",
+            "This development server has a weak JWT secret and answers on 127.0.0.1 only",
+        )
+        await response(scope, receive, send)
+
+
+def _arrived_on_loopback(scope: Scope) -> bool:
+    server = scope.get("server")
+    if server is None:  # a Unix socket: only this machine can connect
+        return True
+    try:
+        return ipaddress.ip_address(str(server[0])).is_loopback
+    except ValueError:
+        return False

@@ -208,6 +208,12 @@ class Settings(DatabaseSettings):
         return self
 
     @property
+    def weak_jwt_secret(self) -> bool:
+        """Whether the JWT secret would be refused outside development."""
+        value = self.jwt_secret.get_secret_value()
+        return secret_weakness(value) is not None
+
+    @property
     def effective_cors_origins(self) -> list[str]:
         """CORS origins: explicit ones, else localhost dev servers in development only."""
         if self.cors_origins is not None:
