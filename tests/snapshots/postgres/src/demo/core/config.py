@@ -26,9 +26,11 @@ DEVELOPMENT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
 class Environment(StrEnum):
     """Where the service runs; decides defaults for docs, CORS, HSTS and log format.
 
-    Only ``development`` accepts weak secrets and ``*`` hosts: it is meant for a server on
-    your own machine. ``test`` is for the test suite and is as strict about secrets as
-    production; ``staging`` is production-like (no docs unless ``API_DOCS``, HSTS on).
+    Only ``development`` accepts weak secrets (and then serves loopback addresses only): it
+    is meant for a server on your own machine. ``test`` is for the test suite (refused
+    outside pytest) and is as strict about secrets as production; like development, it
+    answers any host unless ``ALLOWED_HOSTS`` is set. ``staging`` is production-like: hosts
+    required, no docs unless ``API_DOCS``, HSTS on.
     """
 
     DEVELOPMENT = "development"
