@@ -8,6 +8,9 @@ from tests.harness import UV, find_python
 TARGET_SECONDS = 30.0
 PYTHON_VERSION = "3.12"
 
+# Only the render (and, in green, uv sync timed on its own): no install, no git step.
+NEW = ("new", "--no-install", "--no-git")
+
 
 def measure(workspace: Workspace) -> list[Measurement]:
     """Prime the uv cache with one project, then time a second one from nothing to green."""
@@ -17,11 +20,11 @@ def measure(workspace: Workspace) -> list[Measurement]:
     sync = [UV, "sync", "--python", python]
 
     primer = workspace.root / "green-primer"
-    timed([*forge, "new", "primer", primer, "--no-input"], env=env)
+    timed([*forge, *NEW, "primer", primer, "--no-input"], env=env)
     timed(sync, cwd=primer, env=env)  # every wheel is now in the uv cache
 
     project = workspace.root / "green"
-    new_seconds, _ = timed([*forge, "new", "bench-api", project, "--no-input"], env=env)
+    new_seconds, _ = timed([*forge, *NEW, "bench-api", project, "--no-input"], env=env)
     sync_seconds, _ = timed(sync, cwd=project, env=env)
     test_seconds, result = timed(
         [UV, "run", "--python", python, "pytest", "-q"], cwd=project, env=env

@@ -7,11 +7,13 @@ and exit status 1; an interrupt exits with status 130.
 
 import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from fastapi_forge import __version__, console
 from fastapi_forge.errors import ForgeError, UserError
@@ -23,11 +25,15 @@ from fastapi_forge.project import (
     DEFAULT_PYTHON_VERSION,
     PYTHON_VERSIONS,
     Database,
+    ProjectResult,
     PythonVersion,
+    StepResult,
     check_description,
     check_destination,
     create_project,
     display_path,
+    init_git,
+    install_dependencies,
     next_steps,
 )
 
@@ -141,9 +147,24 @@ def new(
             help="Show the files that would be created; write nothing.",
         ),
     ] = False,
+    no_install: Annotated[
+        bool,
+        typer.Option(
+            "--no-install",
+            help="Do not run `uv sync` in the new project (it is run when uv is on PATH).",
+        ),
+    ] = False,
+    no_git: Annotated[
+        bool,
+        typer.Option(
+            "--no-git",
+            help="Do not create a git repository with a first commit (created when git is "
+            "on PATH and the project is not inside a repository).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+        typer.Option("--quiet", "-q", help="Print nothing but errors and warnings."),
     ] = False,
 ) -> None:
     """Create a new FastAPI project in [bold]DIRECTORY[/bold] (default: ./<project-name>)."""
@@ -178,15 +199,48 @@ def new(
     except (KeyboardInterrupt, EOFError):
         console.print_error("interrupted; nothing was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if quiet:
+    if result.dry_run:
+        if not quiet:
+            _print_render(result)
         return
+    _after_render(result, no_install=no_install, no_git=no_git, quiet=quiet)
+
+
+def _after_render(result: ProjectResult, *, no_install: bool, no_git: bool, quiet: bool) -> None:
+    """Report the render, then install the dependencies and commit; the project stays
+    whatever these steps do (their failures are warnings, the exit status stays 0)."""
+    if not quiet:
+        _print_render(result)
+    try:
+        if not (quiet or no_install) and shutil.which("uv"):
+            console.print_note("running uv sync (skip it with --no-install)")
+        install = install_dependencies(result.destination, skip=no_install)
+        _print_step(install, quiet=quiet)
+        # After the install, so that uv.lock is in the first commit.
+        _print_step(init_git(result.destination, skip=no_git), quiet=quiet)
+    except KeyboardInterrupt:
+        console.print_error(f"interrupted; the project is in {display_path(result.destination)}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not quiet:
+        console.print_next_steps(next_steps(result, installed=install.status == "done"))
+
+
+def _print_step(step: StepResult, *, quiet: bool) -> None:
+    """A step's outcome: a note on stdout, or a warning on stderr when it failed."""
+    if step.status == "failed":
+        line = Text("warning: ", style="bold yellow")
+        line.append(" ".join(step.message.split()))
+        console.stderr.print(line, soft_wrap=True)
+    elif not quiet:
+        console.print_note(step.message)
+
+
+def _print_render(result: ProjectResult) -> None:
+    """The names, the file tree and the time of a render."""
     shown = display_path(result.destination)
     console.print_names(
-        names,
-        extra=[
-            ("Database", database or DEFAULT_DATABASE),
-            ("Python", python or DEFAULT_PYTHON_VERSION),
-        ],
+        result.names,
+        extra=[("Database", result.database), ("Python", result.python_version)],
     )
     console.print_file_tree(result.files, f"{shown}/")
     count = len(result.files)
@@ -195,7 +249,6 @@ def new(
         console.print_note(f"dry run: would create {count} files in {shown}/; nothing was written")
         return
     console.print_note(f"created {count} files in {shown}/ (rendered in {seconds})")
-    console.print_next_steps(next_steps(result))
 
 
 _FLAG_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})

@@ -10,6 +10,7 @@ import os
 import secrets
 import shlex
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,10 +33,13 @@ __all__ = [
     "Database",
     "ProjectResult",
     "PythonVersion",
+    "StepResult",
     "check_description",
     "check_destination",
     "create_project",
     "display_path",
+    "init_git",
+    "install_dependencies",
     "next_steps",
 ]
 
@@ -69,6 +73,91 @@ class ProjectResult:
     dry_run: bool
     database: str = "sqlite"
     """The database the project was generated for."""
+    python_version: str = DEFAULT_PYTHON_VERSION
+    """The Python version the project targets."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What a step after the render (``uv sync``, ``git init``) did."""
+
+    status: Literal["done", "skipped", "failed"]
+    message: str
+    """One line for the user: what was done, why it was skipped, or why it failed."""
+
+
+def install_dependencies(project: Path, *, skip: bool) -> StepResult:
+    """Run ``uv sync`` in ``project`` (it writes ``uv.lock`` and ``.venv``) when uv is on PATH.
+
+    Never raises for a failing ``uv``: the project stays as it is and the result says why.
+    """
+    if skip:
+        return StepResult("skipped", "skipped uv sync (--no-install); run `uv sync` yourself")
+    uv = shutil.which("uv")
+    if uv is None:
+        return StepResult(
+            "skipped",
+            "skipped uv sync: uv is not on PATH; install it (https://docs.astral.sh/uv/) "
+            "and run `uv sync`",
+        )
+    started = time.perf_counter()
+    failure = _run_step([uv, "sync"], project)
+    if failure is not None:
+        return StepResult("failed", f"uv sync failed: {failure}; fix it and run `uv sync` again")
+    seconds = time.perf_counter() - started
+    return StepResult(
+        "done", f"installed the dependencies with uv sync ({seconds:.1f} s); uv.lock written"
+    )
+
+
+def init_git(project: Path, *, skip: bool) -> StepResult:
+    """Make ``project`` a git repository with a first commit, unless it is inside one already.
+
+    Never raises for a failing ``git``: the project stays as it is and the result says why.
+    """
+    if skip:
+        return StepResult("skipped", "skipped git init (--no-git)")
+    git = shutil.which("git")
+    if git is None:
+        return StepResult("skipped", "skipped git init: git is not on PATH")
+    inside = subprocess.run(
+        [git, "rev-parse", "--show-toplevel"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if inside.returncode == 0:
+        top = inside.stdout.strip()
+        return StepResult(
+            "skipped", f"skipped git init: the project is inside the repository {top}"
+        )
+    for command in (
+        [git, "init", "--quiet"],
+        [git, "add", "--all"],
+        [git, "commit", "--quiet", "--message", "Create the project with forge new"],
+    ):
+        failure = _run_step(command, project)
+        if failure is not None:
+            after = (
+                ""
+                if command[1] == "init"
+                else "; the repository exists: commit yourself (git add -A && git commit)"
+            )
+            return StepResult("failed", f"git {command[1]} failed: {failure}{after}")
+    return StepResult("done", "created a git repository with a first commit")
+
+
+def _run_step(command: list[str], cwd: Path) -> str | None:
+    """Run ``command``; return None on success, else the last line it printed (or why)."""
+    try:
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if result.returncode == 0:
+        return None
+    lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit status {result.returncode}"
 
 
 def check_description(description: str) -> str:
@@ -174,6 +263,7 @@ def create_project(
         render_seconds=seconds,
         dry_run=dry_run,
         database=database,
+        python_version=python_version,
     )
 
 
@@ -193,10 +283,12 @@ def toml_string_literal(text: str) -> str:
     return tomli_w.dumps({"value": text}).split(" = ", 1)[1].strip()
 
 
-def default_database_url(database: str, package_name: str) -> str:
-    """The development database URL a new project starts with."""
+def default_database_url(database: str, package_name: str, password: str | None = None) -> str:
+    """The development database URL a new project starts with (``.env`` gets a password of
+    its own, that of docker compose's PostgreSQL)."""
     if database == "postgres":
-        return f"postgresql+asyncpg://postgres:postgres@localhost:5432/{package_name}"
+        user = f"postgres:{password or 'postgres'}"
+        return f"postgresql+asyncpg://{user}@localhost:5432/{package_name}"
     return f"sqlite+aiosqlite:///./{package_name}.db"
 
 
@@ -209,14 +301,16 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return str(path)
 
 
-def next_steps(result: ProjectResult, cwd: Path | None = None) -> list[str]:
+def next_steps(
+    result: ProjectResult, cwd: Path | None = None, *, installed: bool = False
+) -> list[str]:
     """Return the shell commands that take a fresh project to a running, tested service."""
     shown = display_path(result.destination, cwd)
     steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
     database = ["docker compose up -d db"] if result.database == "postgres" else []
     return [
         *steps,
-        "uv sync",
+        *([] if installed else ["uv sync"]),
         *database,
         "uv run alembic upgrade head",
         f"uv run uvicorn {result.names.package_name}.main:create_app --factory --reload",
@@ -262,12 +356,26 @@ def _render(rendered: Path, data: dict[str, Any], env_prefix: str) -> float:
     started = time.perf_counter()
     render_template(TEMPLATE, rendered, data)
     seconds = time.perf_counter() - started
-    _write_env(rendered, env_prefix)
+    _write_env(rendered, env_prefix, _env_secrets(data))
     return seconds
 
 
-def _write_env(project: Path, env_prefix: str) -> None:
-    """Write ``.env``: ``.env.example`` with a fresh secret for ``{env_prefix}JWT_SECRET``."""
+def _env_secrets(data: dict[str, Any]) -> dict[str, str]:
+    """Fresh values for the ``.env`` lines that hold secrets (JWT key, database password)."""
+    prefix = data["env_prefix"]
+    values = {f"{prefix}JWT_SECRET": secrets.token_urlsafe(48)}
+    if data["database"] == "postgres":
+        # URL-safe characters: the password goes into DATABASE_URL unescaped.
+        password = secrets.token_urlsafe(24)
+        values["POSTGRES_PASSWORD"] = password
+        values[f"{prefix}DATABASE_URL"] = default_database_url(
+            "postgres", data["package_name"], password
+        )
+    return values
+
+
+def _write_env(project: Path, env_prefix: str, values: dict[str, str]) -> None:
+    """Write ``.env``: ``.env.example`` with fresh ``values`` (the JWT secret line is required)."""
     example = project / ENV_EXAMPLE
     env = project / ENV_FILE
     if env.exists():
@@ -285,10 +393,11 @@ def _write_env(project: Path, env_prefix: str) -> None:
     lines = example.read_bytes().decode("utf-8").splitlines(keepends=True)
     found = False
     for index, line in enumerate(lines):
-        if line.startswith(key):
+        name = line.split("=", 1)[0]
+        if "=" in line and name in values:
             ending = line[len(line.rstrip("\r\n")) :]
-            lines[index] = f"{key}{secrets.token_urlsafe(48)}{ending}"
-            found = True
+            lines[index] = f"{name}={values[name]}{ending}"
+            found = found or line.startswith(key)
     if not found:
         raise ForgeError(
             f"the '{TEMPLATE}' template's {ENV_EXAMPLE} has no '{key}' line; "

@@ -12,6 +12,10 @@ from fastapi_forge import project
 
 StubRender = Callable[[str, Path, Mapping[str, Any]], None]
 
+# `forge new` without its install and git steps: tests of the render stay fast and offline,
+# and see only the rendered files (tests/test_new_steps.py tests the two steps).
+LOCAL = ("--no-install", "--no-git")
+
 
 def tree_snapshot(path: Path) -> dict[str, bytes]:
     """Every entry under ``path``: relative POSIX path -> file bytes.

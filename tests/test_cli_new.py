@@ -19,7 +19,7 @@ import fastapi_forge
 from fastapi_forge import cli, project
 from fastapi_forge.cli import app
 
-from .conftest import staging_leftovers, tree_snapshot, write_stub_project
+from .conftest import LOCAL, staging_leftovers, tree_snapshot, write_stub_project
 
 SECRET_LINE = re.compile(r"^(?P<prefix>[A-Z0-9_]+_)JWT_SECRET=(?P<value>.*)$", re.MULTILINE)
 
@@ -85,7 +85,7 @@ def _run_real(tmp_path_factory: pytest.TempPathFactory, args: list[str], dirname
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)
         patch.delenv("CI", raising=False)
-        result = CliRunner().invoke(app, ["new", *args])
+        result = CliRunner().invoke(app, ["new", *LOCAL, *args])
     return Run(result=result, destination=workdir / dirname, workdir=workdir)
 
 
@@ -194,7 +194,7 @@ def test_new_real_template_prints_names_tree_time_and_next_steps(sqlite_run: Run
 def test_dry_run_real_template_writes_nothing(runner: CliRunner, workdir: Path) -> None:
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "--dry-run", "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "--dry-run", "--defaults"])
 
     assert result.exit_code == 0, result.output
     assert tree_snapshot(workdir) == before
@@ -208,7 +208,7 @@ def test_dry_run_real_template_writes_nothing(runner: CliRunner, workdir: Path) 
 def test_without_a_tty_defaults_are_used_and_nothing_waits_for_input(
     runner: CliRunner, workdir: Path, stub_render: list[dict[str, Any]]
 ) -> None:
-    result = runner.invoke(app, ["new", "my-api"], input="")
+    result = runner.invoke(app, ["new", *LOCAL, "my-api"], input="")
 
     assert result.exit_code == 0, result.output
     assert stub_render == [
@@ -237,7 +237,7 @@ def test_with_a_tty_missing_answers_are_asked(
 ) -> None:
     monkeypatch.setattr(cli, "_stdin_is_interactive", lambda: True)
 
-    result = runner.invoke(app, ["new", "my-api"], input="Orders\nmysql\npostgres\n\n")
+    result = runner.invoke(app, ["new", *LOCAL, "my-api"], input="Orders\nmysql\npostgres\n\n")
 
     assert result.exit_code == 0, result.output
     assert stub_render[0]["description"] == "Orders"
@@ -255,7 +255,7 @@ def test_with_a_tty_defaults_and_no_input_ask_nothing(
 ) -> None:
     monkeypatch.setattr(cli, "_stdin_is_interactive", lambda: True)
 
-    result = runner.invoke(app, ["new", "my-api", flag, "--python", "3.11"], input="")
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", flag, "--python", "3.11"], input="")
 
     assert result.exit_code == 0, result.output
     assert stub_render[0]["description"] == project.DEFAULT_DESCRIPTION
@@ -279,7 +279,7 @@ def test_existing_empty_directory_is_filled_in_place(
     target.mkdir()
     inode = target.stat().st_ino
 
-    result = runner.invoke(app, ["new", "my-api", "here"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "here"])
 
     assert result.exit_code == 0, result.output
     assert target.stat().st_ino == inode
@@ -290,7 +290,7 @@ def test_existing_empty_directory_is_filled_in_place(
 def test_missing_parent_folders_are_created(
     runner: CliRunner, workdir: Path, stub_render: list[dict[str, Any]]
 ) -> None:
-    result = runner.invoke(app, ["new", "my-api", "a/b/my-api"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "a/b/my-api"])
 
     assert result.exit_code == 0, result.output
     assert (workdir / "a" / "b" / "my-api" / ".env").is_file()
@@ -300,7 +300,7 @@ def test_missing_parent_folders_are_created(
 def test_quiet_prints_nothing(
     runner: CliRunner, workdir: Path, stub_render: list[dict[str, Any]]
 ) -> None:
-    result = runner.invoke(app, ["new", "My-API", "--quiet"])
+    result = runner.invoke(app, ["new", *LOCAL, "My-API", "--quiet"])
 
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
@@ -333,7 +333,7 @@ def test_bad_name_is_refused(
 ) -> None:
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", name, "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, name, "--defaults"])
 
     assert result.exit_code == 1
     assert problem in single_error_line(result)
@@ -372,7 +372,9 @@ def test_multi_line_description_is_refused(
 ) -> None:
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "--description", "one\ntwo", "--defaults"])
+    result = runner.invoke(
+        app, ["new", *LOCAL, "my-api", "--description", "one\ntwo", "--defaults"]
+    )
 
     assert result.exit_code == 1
     assert "must be one line of printable text" in single_error_line(result)
@@ -387,7 +389,7 @@ def test_existing_non_empty_directory_is_refused(
     (workdir / "my-api" / "notes.txt").write_text("mine\n")
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "--defaults"])
 
     assert result.exit_code == 1
     assert "already exists and is not empty" in single_error_line(result)
@@ -400,7 +402,7 @@ def test_destination_that_is_a_file_is_refused(
 ) -> None:
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "unrelated.txt", "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "unrelated.txt", "--defaults"])
 
     assert result.exit_code == 1
     assert "exists and is not a folder" in single_error_line(result)
@@ -421,7 +423,7 @@ def test_unwritable_parent_is_refused(
     monkeypatch.setattr(project.os, "access", no_write_access)
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "sub/my-api", "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "sub/my-api", "--defaults"])
 
     assert result.exit_code == 1
     line = single_error_line(result)
@@ -459,7 +461,7 @@ def test_failed_move_leaves_everything_as_it_was(
         (workdir / "my-api").mkdir()
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "--defaults"])
 
     assert result.exit_code == 1
     line = single_error_line(result)
@@ -487,7 +489,7 @@ def test_ctrl_c_during_render_leaves_everything_as_it_was(
     monkeypatch.setattr(project, "render_template", interrupted_render)
     before = tree_snapshot(workdir)
 
-    args = ["new", "my-api", "deep/er/my-api", "--defaults"]
+    args = ["new", *LOCAL, "my-api", "deep/er/my-api", "--defaults"]
     result = runner.invoke(app, [*args, "--dry-run"] if dry_run else args)
 
     assert result.exit_code == 130
@@ -508,7 +510,7 @@ def test_broken_template_is_reported_and_leaves_nothing(
     monkeypatch.setattr(project, "render_template", render_without_env_example)
     before = tree_snapshot(workdir)
 
-    result = runner.invoke(app, ["new", "my-api", "--defaults"])
+    result = runner.invoke(app, ["new", *LOCAL, "my-api", "--defaults"])
 
     assert result.exit_code == 1
     assert "did not render .env.example" in single_error_line(result)

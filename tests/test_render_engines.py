@@ -16,7 +16,7 @@ from fastapi_forge import render
 from fastapi_forge.cli import app
 from fastapi_forge.errors import ForgeError
 from fastapi_forge.project import DATABASES, PYTHON_VERSIONS
-from tests.conftest import tree_snapshot
+from tests.conftest import LOCAL, tree_snapshot
 
 DESCRIPTION = "Quotes \"double\" 'single', a back\\slash, {{ jinja }}, {% raw %}, é and 😀"
 FEATURE_COMMANDS = [
@@ -53,6 +53,7 @@ def test_new_project_is_identical_under_both_engines(
             engine,
             monkeypatch,
             "new",
+            *LOCAL,
             "Billing-API",
             str(destination),
             "--database",
@@ -73,7 +74,7 @@ def test_feature_slices_are_identical_under_both_engines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")
-    forge("forge", monkeypatch, "new", "shop", str(tmp_path / "pristine"), "--no-input")
+    forge("forge", monkeypatch, "new", *LOCAL, "shop", str(tmp_path / "pristine"), "--no-input")
     trees = {}
     for engine in render.ENGINES:
         root = tmp_path / engine
@@ -104,7 +105,7 @@ def test_an_unknown_engine_leaves_the_tree_unchanged(
     monkeypatch.setenv(render.ENGINE_VARIABLE, "jinja")
     before = tree_snapshot(workdir)
 
-    result = CliRunner().invoke(app, ["new", "shop", "--no-input"])
+    result = CliRunner().invoke(app, ["new", *LOCAL, "shop", "--no-input"])
 
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]

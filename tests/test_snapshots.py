@@ -30,8 +30,14 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
     assert compare(read_tree(first), read_tree(second)) == []
     secrets = [(project / ".env").read_text().splitlines() for project in (first, second)]
     differing = [a for a, b in zip(*secrets, strict=True) if a != b]
-    assert len(differing) == 1, "only the JWT secret may differ between two renders"
-    assert differing[0].startswith("DEMO_JWT_SECRET=")
+    # The secrets forge writes: the JWT key and the database password (also in the URL).
+    assert [line.split("=", 1)[0] for line in differing] == [
+        "DEMO_DATABASE_URL",
+        "POSTGRES_PASSWORD",
+        "DEMO_JWT_SECRET",
+    ], "only the secrets may differ between two renders"
+    database_url, password, _ = (line.split("=", 1)[1] for line in differing)
+    assert database_url == f"postgresql+asyncpg://postgres:{password}@localhost:5432/demo"
 
 
 def test_one_changed_character_fails_with_a_diff_naming_the_file(

@@ -73,6 +73,7 @@ EXPECTED_FILES = [
     "tests/test_config.py",
     "tests/test_errors.py",
     "tests/test_health.py",
+    "tests/test_limits.py",
     "tests/test_manage.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
@@ -158,3 +159,51 @@ def test_bytecode_in_the_installed_template_is_not_copied(copie: Any, tmp_path: 
     result = copie.copy(extra_answers={"project_name": "shop"}, template_dir=template)
     assert result.exit_code == 0, result.exception
     assert files_of(result.project_dir) == sorted(EXPECTED_FILES)
+
+
+def runtime_stage(dockerfile: str) -> list[str]:
+    """The instructions of the Dockerfile's last stage, continuation lines joined."""
+    instructions = dockerfile.replace("\\\n", " ").splitlines()
+    start = max(i for i, line in enumerate(instructions) if line.startswith("FROM "))
+    return [line for line in instructions[start:] if line and not line.startswith("#")]
+
+
+def test_sqlite_compose_volume_is_writable_by_the_image_user(copie: Any) -> None:
+    project = render(copie, database="sqlite")
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    mounts = [volume.split(":") for volume in compose["x-app"]["volumes"]]
+    assert [target for _, target in mounts] == ["/data"]
+    url = compose["x-app"]["environment"]["SHOP_DATABASE_URL"]
+    assert url == "sqlite+aiosqlite:////data/shop.db", "the database lives in the volume"
+    stage = runtime_stage((project / "Dockerfile").read_text())
+    user = next(line.split()[1] for line in stage if line.startswith("USER "))
+    assert user == "10001:10001"
+    # A fresh named volume copies the ownership of the image's folder it is mounted on:
+    # the folder must exist in the image and belong to the unprivileged user.
+    run = " ".join(line for line in stage if line.startswith("RUN "))
+    assert "useradd --system --uid 10001 --gid app" in run
+    assert "install -d -o app -g app -m 0750 /data" in run
+    assert stage.index(next(line for line in stage if "/data" in line)) < stage.index(
+        f"USER {user}"
+    )
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_compose_runs_production_with_no_public_database(copie: Any, database: str) -> None:
+    project = render(copie, database=database)
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    environment = compose["x-app"]["environment"]
+    assert environment["SHOP_ENVIRONMENT"] == "production", "never taken from .env"
+    assert "$" not in environment["SHOP_ENVIRONMENT"]
+    assert environment["SHOP_ALLOWED_HOSTS"] == "${SHOP_ALLOWED_HOSTS:-localhost,127.0.0.1}"
+    assert "ports" not in compose["services"]["redis"]
+    if database == "postgres":
+        db = compose["services"]["db"]
+        assert db["ports"] == ["127.0.0.1:5432:5432"]
+        required = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}"
+        assert db["environment"]["POSTGRES_PASSWORD"] == required
+        assert f":{required}@db:5432/" in environment["SHOP_DATABASE_URL"]
+        assert "postgres:postgres@" not in (project / "docker-compose.yml").read_text()
+        assert "\nPOSTGRES_PASSWORD=\n" in (project / ".env.example").read_text()
+    else:
+        assert "POSTGRES_PASSWORD" not in (project / ".env.example").read_text()

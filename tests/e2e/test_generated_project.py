@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import subprocess
 import sys
+import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.error import HTTPError
@@ -22,8 +25,11 @@ from urllib.request import Request, urlopen
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
-from ..harness import RunningServer
+from fastapi_forge.cli import app as cli_app
+
+from ..harness import NOT_PASSED_ON, RunningServer, find_python
 from ..test_template_files import EXPECTED_FILES
 from .conftest import (
     UV,
@@ -69,6 +75,10 @@ def fuzz(project: GeneratedProject, database_url: str, tmp_path: Path) -> dict[s
     env = project.app_env(
         database_url,
         ENVIRONMENT="staging",
+        # Staging serves no docs and answers only named hosts: Schemathesis reads the
+        # schema and calls 127.0.0.1.
+        API_DOCS="true",
+        ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
         RATE_LIMIT_LOGIN="100000/minute",
         RATE_LIMIT_REGISTER="100000/minute",
@@ -131,6 +141,98 @@ def fuzz(project: GeneratedProject, database_url: str, tmp_path: Path) -> dict[s
         assert status == 200, "the app must still be healthy after fuzzing"
         return report
     pytest.fail("the server did not start")
+
+
+def vulnerability_service_reachable() -> bool:
+    """Whether pip-audit's default service (PyPI's JSON API for one release) answers."""
+    try:
+        with urlopen("https://pypi.org/pypi/pip/24.0/json", timeout=10) as response:
+            return int(response.status) == 200
+    except OSError:
+        return False
+
+
+def get_as(server: RunningServer, path: str, host: str) -> tuple[int, bytes]:
+    """GET ``path`` with another ``Host`` header; return the status and the body."""
+    request = Request(server.base_url + path, headers={"Host": host})
+    try:
+        with urlopen(request, timeout=5) as response:
+            return int(response.status), response.read()
+    except HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def head(server: RunningServer, path: str) -> int:
+    """The status of ``HEAD path``."""
+    request = Request(server.base_url + path, method="HEAD")
+    try:
+        with urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except HTTPError as exc:
+        return exc.code
+
+
+def health_check_commands(project: GeneratedProject) -> list[list[str]]:
+    """The exec-form health checks of the Dockerfile and of compose's `api` service."""
+    dockerfile = (project.root / "Dockerfile").read_text().replace("\\\n", " ")
+    match = re.search(r"^HEALTHCHECK .*? CMD (\[.*\])$", dockerfile, re.MULTILINE)
+    assert match, "the Dockerfile has an exec-form HEALTHCHECK"
+    compose = yaml.safe_load((project.root / "docker-compose.yml").read_text())
+    test = compose["services"]["api"]["healthcheck"]["test"]
+    assert test[0] == "CMD"
+    return [json.loads(match.group(1)), test[1:]]
+
+
+def run_health_check(project: GeneratedProject, check: list[str], server: RunningServer) -> None:
+    """Run a container health check against ``server`` (its port instead of 8000)."""
+    assert check[0] == "python"
+    port = server.base_url.rsplit(":", 1)[1]
+    command = [str(project.root / ".venv" / "bin" / "python")]
+    command += [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in check[1:]]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, f"health check {check} failed:\n{result.stderr}"
+
+
+def dotenv_values(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of an env file, as docker compose reads them (no quotes used)."""
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value
+    return values
+
+
+_COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:-|:\?)(?P<arg>[^}]*))?\}")
+
+
+def compose_environment(
+    project: GeneratedProject, service: str, dotenv: Mapping[str, str]
+) -> dict[str, str]:
+    """The environment docker compose gives ``service`` with ``dotenv`` as the project's .env:
+    its ``env_file`` values, overridden by its interpolated ``environment``. A ``${X:?msg}``
+    whose X is unset or empty raises, as compose refuses to start then."""
+
+    def interpolate(match: re.Match[str]) -> str:
+        value = dotenv.get(match["name"], "")
+        if match["op"] == ":-":
+            return value or match["arg"]
+        if match["op"] == ":?" and not value:
+            raise ComposeError(f"{match['name']}: {match['arg']}")
+        return value
+
+    compose = yaml.safe_load((project.root / "docker-compose.yml").read_text())
+    definition = compose["services"][service]
+    env_files = [entry["path"] for entry in definition.get("env_file", [])]
+    assert env_files in ([], [".env"])
+    environment = dict(dotenv) if env_files else {}
+    for key, value in definition["environment"].items():
+        environment[key] = _COMPOSE_VARIABLE.sub(interpolate, str(value))
+    return environment
+
+
+class ComposeError(Exception):
+    """docker compose would refuse the file with this .env."""
 
 
 def dockerfile_cmd(project: GeneratedProject) -> list[str]:
@@ -217,8 +319,11 @@ class GeneratedProjectChecks:
     def test_dockerfile_cmd_serves_health_and_ready(
         self, project: GeneratedProject, tmp_path: Path
     ) -> None:
+        # Real host names: the health checks call 127.0.0.1 and must still pass.
         env = project.app_env(
-            f"sqlite+aiosqlite:///{tmp_path / 'served.sqlite3'}", ENVIRONMENT="production"
+            f"sqlite+aiosqlite:///{tmp_path / 'served.sqlite3'}",
+            ENVIRONMENT="production",
+            ALLOWED_HOSTS="api.example.com",
         )
         project.run("alembic", "upgrade", "head", env=env)
         command = local_cmd(project)
@@ -230,9 +335,59 @@ class GeneratedProjectChecks:
             status, body = server.get("/ready")
             assert status == 200
             assert json.loads(body)["checks"] == {"database": "ok"}
-            status, body = server.get("/docs")
+            assert head(server, "/health") == head(server, "/ready") == 200
+            for check in health_check_commands(project):
+                run_health_check(project, check, server)
+            status, body = get_as(server, "/docs", "api.example.com")
             assert status == 404
             assert json.loads(body)["error"]["code"] == "NOT_FOUND"
+            status, body = get_as(server, "/metrics", "api.example.com")
+            assert status == 404, "no public /metrics in production"
+            status, body = get_as(server, "/api/v1/users/me", "api.example.com")
+            assert status == 401
+            status, body = server.get("/api/v1/users/me")
+            assert status == 400, "any other path checks the Host"
+            assert json.loads(body)["error"]["code"] == "INVALID_HOST"
+
+    def test_placeholder_secret_stops_the_server_without_printing_it(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        # The secret a copied .env.example holds; and a database password that must not leak.
+        example = dotenv_values(project.root / ".env.example")
+        placeholder = example[f"{project.env_prefix}JWT_SECRET"]
+        password = "db-password-" + secrets.token_hex(8)
+        cases = {
+            "placeholder": {"JWT_SECRET": placeholder},
+            "uppercase placeholder": {"JWT_SECRET": "CHANGE-ME-" + secrets.token_urlsafe(40)},
+            "test environment": {"ENVIRONMENT": "test"},
+            "bad database URL": {
+                "DATABASE_URL": f"postgresql+asyncpg://app:{password}@db:port/app"
+            },
+        }
+        for case, values in cases.items():
+            env = project.app_env(
+                f"sqlite+aiosqlite:///{tmp_path / 'refused.sqlite3'}",
+                ENVIRONMENT="production",
+                ALLOWED_HOSTS="api.example.com",
+            )
+            env.update({f"{project.env_prefix}{key}": value for key, value in values.items()})
+            command = [str(project.root / ".venv" / "bin" / "uvicorn"), *local_cmd(project)[1:]]
+            result = subprocess.run(
+                [*command, "--port", "0"],
+                cwd=project.root,
+                env=clean_env(**env),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            output = result.stdout + result.stderr
+            assert result.returncode != 0, f"{case}: the server started"
+            named = next(iter(values)).lower()
+            assert named in output.lower(), f"{case}: the setting is named\n{output}"
+            for secret in (*values.values(), password):
+                if secret != "test":
+                    assert secret not in output, f"{case}: a secret was printed\n{output}"
 
     def test_dockerfile_build_and_run_steps_work_outside_docker(
         self, project: GeneratedProject, tmp_path: Path
@@ -258,7 +413,9 @@ class GeneratedProjectChecks:
         shutil.copy(project.root / "alembic.ini", runtime)
         shutil.copytree(project.root / "migrations", runtime / "migrations")
         app_env = project.app_env(
-            f"sqlite+aiosqlite:///{tmp_path / 'image.sqlite3'}", ENVIRONMENT="production"
+            f"sqlite+aiosqlite:///{tmp_path / 'image.sqlite3'}",
+            ENVIRONMENT="production",
+            ALLOWED_HOSTS="api.example.com",
         )
         migrate = subprocess.run(
             [str(venv / "bin" / "alembic"), "upgrade", "head"],
@@ -366,6 +523,74 @@ class TestDefaultProject(GeneratedProjectChecks):
                 401,
                 429,
             ]
+
+    def test_ci_audit_job_commands_pass(self, project: GeneratedProject, tmp_path: Path) -> None:
+        """The workflow's `audit` job, its `run:` script exactly, in a copy of the project.
+
+        Where PyPI's JSON API (pip-audit's vulnerability service) cannot be reached, as on
+        a machine that only reaches the package index, `--dry-run` is appended: pip-audit
+        then does everything (arguments, hashed requirements, every package found) but
+        the look-up.
+        """
+        workflow = yaml.safe_load((project.root / ".github" / "workflows" / "ci.yml").read_text())
+        steps = [step for step in workflow["jobs"]["audit"]["steps"] if "run" in step]
+        assert len(steps) == 1
+        script: str = steps[0]["run"]
+        if not vulnerability_service_reachable():
+            script = re.sub(r"(uvx pip-audit [^\n]*)", r"\1 --dry-run", script)
+            assert "--dry-run" in script
+        checkout = tmp_path / "checkout"
+        shutil.copytree(project.root, checkout, ignore=shutil.ignore_patterns(".venv"))
+        env = clean_env(
+            **{key: str(value) for key, value in workflow["env"].items()},
+            PATH=f"{Path(UV).parent}{os.pathsep}{os.environ['PATH']}",
+        )
+        result = subprocess.run(
+            ["bash", "-e", "-c", script],
+            cwd=checkout,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert "audited" in output or "No known vulnerabilities found" in output, output
+
+    def test_dev_server_answers_an_unhandled_error_quickly_and_briefly(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        """The printed `--reload` dev server, development settings, a route that fails."""
+        password = "dev-password-" + secrets.token_hex(8)
+        (tmp_path / "failing_app.py").write_text(
+            f"from {project.package}.main import create_app as create_base_app\n\n\n"
+            "def create_app():\n"
+            "    app = create_base_app()\n\n"
+            "    async def fail() -> None:\n"
+            f"        password = {password!r}\n"
+            "        raise RuntimeError(len(password))\n\n"
+            '    app.add_api_route("/fail", fail)\n'
+            "    return app\n"
+        )
+        env = project.app_env(
+            f"sqlite+aiosqlite:///{tmp_path / 'dev.sqlite3'}", ENVIRONMENT="development"
+        )
+        log = tmp_path / "server.log"
+        command = ["uvicorn", "failing_app:create_app", "--factory", "--reload"]
+        command += ["--app-dir", str(tmp_path)]
+        for server in serve(project, env, command, log_file=log):
+            before = len(log.read_text().splitlines())
+            started = time.perf_counter()
+            status, _ = server.get("/fail")
+            seconds = time.perf_counter() - started
+            assert status == 500
+            time.sleep(0.5)
+            lines = log.read_text().splitlines()[before:]
+            assert seconds < 2, f"the 500 took {seconds:.1f} s"
+            assert "RuntimeError" in "\n".join(lines)
+            assert len(lines) < 200, f"{len(lines)} log lines for one error"
+            assert password not in log.read_text()
 
 
 EVERY_FIELD_TYPE = [
@@ -511,7 +736,7 @@ def test_installed_wheel_renders_exactly_the_template(tmp_path: Path) -> None:
         env=clean_env(),
     )
     result = subprocess.run(
-        [str(venv / "bin" / "forge"), "new", "shop", "--defaults"],
+        [str(venv / "bin" / "forge"), "new", "shop", "--defaults", "--no-install", "--no-git"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -549,3 +774,121 @@ class TestPostgresPython313(GeneratedProjectChecks):
         "database": "postgres",
         "python_version": "3.13",
     }
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_fresh_project_is_ready_for_docker_compose(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`forge new` (with its uv sync and git steps), then what `docker compose up` needs,
+    checked as far as it can be without Docker: the lock the image installs from, the
+    files it copies, compose's variables from forge's .env, the migrate and api commands
+    with that environment, and the container health checks."""
+    for variable in NOT_PASSED_ON:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("PATH", f"{Path(UV).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("UV_PYTHON", find_python("3.12"))
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Forge Test")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "forge@example.com")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli_app, ["new", "fresh", "--defaults", "--database", database])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "", result.stderr
+    assert "installed the dependencies with uv sync" in result.stdout
+    root = tmp_path / "fresh"
+    project = GeneratedProject(root, "fresh", "FRESH_", database, find_python("3.12"))
+
+    # The image installs from the committed lock: `uv sync --locked` must accept it.
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert {"uv.lock", "pyproject.toml", "Dockerfile", "docker-compose.yml"} <= set(tracked)
+    assert ".env" not in tracked
+    venv = tmp_path / "image-venv"
+    sync = subprocess.run(
+        [UV, "sync", "--locked", "--no-dev", "--no-editable"],
+        cwd=root,
+        env=clean_env(UV_PROJECT_ENVIRONMENT=str(venv), UV_PYTHON_DOWNLOADS="never"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert sync.returncode == 0, sync.stderr
+
+    # Every file the Dockerfile copies from the build context exists and is not ignored.
+    ignored = {
+        line.strip()
+        for line in (root / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for line in (root / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
+            for source in line.split()[1:-1]:
+                if not source.startswith("--"):
+                    assert (root / source).exists(), source
+                    assert source not in ignored, source
+
+    # A .env copied from .env.example must not start a stack that accepts public secrets.
+    example = dotenv_values(root / ".env.example")
+    if database == "postgres":
+        with pytest.raises(ComposeError, match="POSTGRES_PASSWORD"):
+            compose_environment(project, "api", example)
+    else:
+        copied = compose_environment(project, "api", example)
+        assert copied["FRESH_ENVIRONMENT"] == "production", "whatever .env says"
+        refused = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "from fresh.main import create_app; create_app()"],
+            env=clean_env(**copied),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert refused.returncode != 0
+        assert "FRESH_JWT_SECRET is a placeholder" in refused.stderr
+        assert copied["FRESH_JWT_SECRET"] not in refused.stderr
+
+    # forge's own .env: compose resolves every variable, and the stack's commands run.
+    environment = compose_environment(project, "api", dotenv_values(root / ".env"))
+    assert environment["FRESH_ENVIRONMENT"] == "production"
+    dropped = ""
+    if database == "postgres":
+        compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+        db_password = compose_environment(project, "db", dotenv_values(root / ".env"))
+        assert db_password["POSTGRES_PASSWORD"] == dotenv_values(root / ".env")["POSTGRES_PASSWORD"]
+        assert compose["services"]["db"]["ports"] == ["127.0.0.1:5432:5432"]
+        url, dropped = project.create_postgres_database(require_postgres())
+        assert f":{db_password['POSTGRES_PASSWORD']}@db:5432/" in environment["FRESH_DATABASE_URL"]
+    else:
+        assert environment["FRESH_DATABASE_URL"] == "sqlite+aiosqlite:////data/fresh.db"
+        url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'fresh.db'}"
+        (tmp_path / "data").mkdir()
+    environment["FRESH_DATABASE_URL"] = url  # the `db` host and /data exist in Docker only
+    environment["FRESH_REDIS_URL"] = require_redis()
+    runtime = tmp_path / "app"
+    runtime.mkdir()
+    shutil.copy(root / "alembic.ini", runtime)
+    shutil.copytree(root / "migrations", runtime / "migrations")
+    try:
+        compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+        program, *arguments = compose["services"]["migrate"]["command"]
+        migrate = subprocess.run(
+            [str(venv / "bin" / program), *arguments],
+            cwd=runtime,
+            env=clean_env(**environment),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert migrate.returncode == 0, migrate.stderr
+        for server in serve(
+            project, environment, local_cmd(project), bin_dir=venv / "bin", cwd=runtime
+        ):
+            for check in health_check_commands(project):
+                run_health_check(project, check, server)
+            assert server.get("/ready")[0] == 200
+    finally:
+        if dropped:
+            project.drop_postgres_database(require_postgres(), dropped)

@@ -1,5 +1,8 @@
 """Liveness, readiness and metrics."""
 
+import secrets
+
+import pytest
 from httpx import AsyncClient
 
 from .conftest import AppFactory, client_for
@@ -15,6 +18,21 @@ async def test_ready_checks_the_database(client: AsyncClient) -> None:
     response = await client.get("/ready")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready"])
+async def test_probes_answer_head(client: AsyncClient, path: str) -> None:
+    response = await client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+async def test_head_ready_is_503_when_the_database_is_down(app_factory: AppFactory) -> None:
+    app = app_factory(database_url="sqlite+aiosqlite:////nonexistent/dir/down.sqlite3")
+    async with client_for(app) as client:
+        response = await client.head("/ready")
+    await app.state.engine.dispose()
+    assert response.status_code == 503
 
 
 async def test_ready_is_503_when_the_database_is_down(app_factory: AppFactory) -> None:
@@ -55,3 +73,32 @@ async def test_metrics_can_be_disabled(app_factory: AppFactory) -> None:
         await client.get("/health")
         response = await client.get("/metrics")
     assert "http_requests_total{" not in response.text
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+async def test_metrics_are_not_served_when_deployed_without_a_token(
+    app_factory: AppFactory, environment: str
+) -> None:
+    async with client_for(app_factory(environment=environment)) as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_metrics_need_the_token_when_one_is_set(app_factory: AppFactory) -> None:
+    token = secrets.token_urlsafe(32)
+    app = app_factory(environment="production", metrics_token=token)
+    async with client_for(app) as client:
+        anonymous = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer wrong"})
+        right = await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert anonymous.status_code == wrong.status_code == 401
+    assert anonymous.json()["error"]["code"] == "UNAUTHORIZED"
+    assert right.status_code == 200
+    assert "http_requests_total" in right.text
+
+
+async def test_metrics_are_not_in_the_api_schema(app_factory: AppFactory) -> None:
+    async with client_for(app_factory()) as client:
+        schema = (await client.get("/openapi.json")).json()
+    assert "/metrics" not in schema["paths"]

@@ -5,7 +5,9 @@ import logging
 import re
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
+from starlette.types import Message
 
 from .conftest import AppFactory, client_for
 
@@ -63,6 +65,81 @@ class TestAccessLog:
         assert "timestamp" in access[-1]
 
 
+class TestNoSecretsInDevelopmentTracebacks:
+    async def test_unhandled_error_logs_a_short_traceback_without_locals(
+        self, app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from demo.core.logging import configure_logging
+
+        password = "plain-text-password-in-a-local"
+
+        async def fail() -> None:
+            token = "bearer-token-in-a-local"
+            raise RuntimeError("boom " + str(len(password + token)))
+
+        app = app_factory(environment="development", log_json=False, log_level="INFO")
+        app.add_api_route("/boom", fail)
+        try:
+            async with client_for(app) as client:
+                response = await client.get("/boom")
+        finally:
+            output = capsys.readouterr().out
+            configure_logging(level="WARNING", json_logs=True)
+        assert response.status_code == 500
+        assert "unhandled_error" in output
+        assert "RuntimeError: boom" in output
+        assert password not in output
+        assert "bearer-token-in-a-local" not in output
+        assert len(output.splitlines()) < 200, "a traceback, not a dump of every local"
+
+
+class TestWeakSecretServesLoopbackOnly:
+    """Development accepts the .env.example placeholder, but then answers this machine only."""
+
+    PLACEHOLDER = "change-me-to-a-random-string-of-at-least-32-characters"
+
+    @staticmethod
+    async def status_on(app: FastAPI, server: tuple[str, int]) -> int:
+        """The status of ``GET /health`` arriving on the local address ``server``."""
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/health",
+            "raw_path": b"/health",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"test")],
+            "client": ("192.168.1.30", 50000),
+            "server": server,
+            "state": {},
+        }
+        await app(scope, receive, send)
+        return int(next(m for m in sent if m["type"] == "http.response.start")["status"])
+
+    async def test_weak_secret_refuses_requests_beyond_loopback(
+        self, app_factory: AppFactory
+    ) -> None:
+        app = app_factory(environment="development", jwt_secret=self.PLACEHOLDER)
+        assert await self.status_on(app, ("192.168.1.20", 8000)) == 403
+        assert await self.status_on(app, ("127.0.0.1", 8000)) == 200
+        assert await self.status_on(app, ("::1", 8000)) == 200
+
+    async def test_random_secret_answers_every_address(self, app_factory: AppFactory) -> None:
+        app = app_factory(environment="development")
+        assert await self.status_on(app, ("192.168.1.20", 8000)) == 200
+
+
 class TestSecurityHeaders:
     async def test_api_responses_are_locked_down(self, client: AsyncClient) -> None:
         headers = (await client.get("/health")).headers
@@ -71,20 +148,31 @@ class TestSecurityHeaders:
         assert headers["Referrer-Policy"] == "no-referrer"
         assert "default-src 'none'" in headers["Content-Security-Policy"]
 
-    async def test_no_hsts_outside_production(self, client: AsyncClient) -> None:
-        assert "Strict-Transport-Security" not in (await client.get("/health")).headers
+    @pytest.mark.parametrize("environment", ["development", "test"])
+    async def test_no_hsts_on_your_machine(self, app_factory: AppFactory, environment: str) -> None:
+        async with client_for(app_factory(environment=environment)) as client:
+            headers = (await client.get("/health")).headers
+        assert "Strict-Transport-Security" not in headers
 
-    async def test_hsts_in_production(self, app_factory: AppFactory) -> None:
-        async with client_for(app_factory(environment="production")) as client:
+    @pytest.mark.parametrize("environment", ["staging", "production"])
+    async def test_hsts_when_deployed(self, app_factory: AppFactory, environment: str) -> None:
+        async with client_for(app_factory(environment=environment)) as client:
             headers = (await client.get("/health")).headers
         assert headers["Strict-Transport-Security"].startswith("max-age=")
 
-    async def test_docs_are_off_in_production(self, app_factory: AppFactory) -> None:
-        async with client_for(app_factory(environment="production")) as client:
+    @pytest.mark.parametrize("environment", ["staging", "production"])
+    async def test_docs_are_off_when_deployed(
+        self, app_factory: AppFactory, environment: str
+    ) -> None:
+        async with client_for(app_factory(environment=environment)) as client:
             docs = await client.get("/docs")
             schema = await client.get("/openapi.json")
         assert docs.status_code == 404
         assert schema.status_code == 404
+
+    async def test_docs_can_be_turned_on_in_staging(self, app_factory: AppFactory) -> None:
+        async with client_for(app_factory(environment="staging", api_docs=True)) as client:
+            assert (await client.get("/openapi.json")).status_code == 200
 
     async def test_docs_are_on_in_development(self, app_factory: AppFactory) -> None:
         async with client_for(app_factory(environment="development")) as client:
@@ -96,7 +184,7 @@ class TestSecurityHeaders:
 class TestTrustedHosts:
     async def test_unknown_host_is_400(self, app_factory: AppFactory) -> None:
         async with client_for(app_factory(allowed_hosts=["api.example.com"])) as client:
-            response = await client.get("/health", headers={"Host": "evil.example.org"})
+            response = await client.get("/api/v1/users/me", headers={"Host": "evil.example.org"})
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "INVALID_HOST"
 
@@ -106,6 +194,25 @@ class TestTrustedHosts:
             exact = await client.get("/health", headers={"Host": "api.example.com:8000"})
             wildcard = await client.get("/health", headers={"Host": "a.internal.example.com"})
         assert exact.status_code == wildcard.status_code == 200
+
+    async def test_foreign_host_gets_no_redirect_to_itself(self, app_factory: AppFactory) -> None:
+        async with client_for(app_factory(environment="production")) as client:
+            response = await client.get("/api/v1/users/me/", headers={"Host": "evil.example"})
+        assert response.status_code == 400
+        assert "location" not in response.headers
+
+    @pytest.mark.parametrize("method", ["GET", "HEAD"])
+    @pytest.mark.parametrize("path", ["/health", "/ready"])
+    async def test_probes_answer_any_host(
+        self, app_factory: AppFactory, method: str, path: str
+    ) -> None:
+        # The Dockerfile's and compose's health checks call http://127.0.0.1:8000/health.
+        app = app_factory(environment="production", allowed_hosts=["api.example.com"])
+        async with client_for(app) as client:
+            probe = await client.request(method, path, headers={"Host": "127.0.0.1:8000"})
+            other = await client.get("/api/v1/users/me", headers={"Host": "127.0.0.1:8000"})
+        assert probe.status_code == 200
+        assert other.status_code == 400
 
 
 class TestCors:

@@ -652,7 +652,7 @@ class TestTrustedProxies:
         values = settings.model_dump() | {
             "trusted_proxies": ["*"],
             "environment": Environment.PRODUCTION,
-            "jwt_secret": "p" * 8 + "r" * 8 + "o" * 8 + "d" * 16,
+            "allowed_hosts": ["api.example.com"],
         }
         with pytest.raises(ValidationError, match="TRUSTED_PROXIES may not contain"):
             Settings.model_validate(values)

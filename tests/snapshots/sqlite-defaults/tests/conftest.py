@@ -8,6 +8,7 @@ Each test runs inside a transaction that is rolled back when it ends.
 """
 
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -34,7 +35,10 @@ from demo.shared.models import Base
 
 from .factories import UserFactory
 
-TEST_JWT_SECRET = "test-secret-" + "x" * 56
+# Random per run: the test environment refuses weak secrets, like production.
+TEST_JWT_SECRET = secrets.token_urlsafe(48)
+# The Host of every in-process request (``client_for``'s base URL).
+TEST_HOST = "test"
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
@@ -48,12 +52,14 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "log_level": "WARNING",
         "log_json": True,
         "cors_origins": None,
-        "allowed_hosts": ["*"],
+        "allowed_hosts": [TEST_HOST],
         "rate_limit_login": "1000/minute",
         "rate_limit_login_account": "1000/minute",
         "rate_limit_register": "1000/minute",
         "rate_limit_password_change": "1000/minute",
         "rate_limit_public_writes": "1000/minute",
+        # A field may allow 10 MiB of text; tests/test_limits.py checks the limit itself.
+        "max_request_body_bytes": 16 * 1024 * 1024,
         # Cheap hashing in tests only; production keeps the defaults in Settings.
         "password_hash_time_cost": 1,
         "password_hash_memory_cost": 1024,
@@ -152,7 +158,7 @@ async def client_for(app: FastAPI, address: str = "127.0.0.1") -> AsyncIterator[
     """An HTTP client talking to ``app`` in-process from ``address``; server errors become
     500 responses."""
     transport = ASGITransport(app=app, raise_app_exceptions=False, client=(address, 50000))
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
+    async with AsyncClient(transport=transport, base_url=f"http://{TEST_HOST}") as client:
         yield client
 
 

@@ -11,19 +11,22 @@ from fastapi.routing import APIRoute
 from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from .core.config import Environment, Settings, load_settings
+from .core.config import Settings, load_settings
 from .core.database import create_engine, create_sessionmaker
 from .core.errors import register_error_handlers, responses
 from .core.hosts import TrustedHostMiddleware
 from .core.logging import configure_logging
 from .core.metrics import Metrics
 from .core.middleware import (
+    LoopbackOnlyMiddleware,
     RequestContextMiddleware,
+    RequestLimitsMiddleware,
     SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
 )
 from .core.rate_limit import RateLimiter
 from .core.security import PasswordHasher, TokenService
+from .features.health.router import PROBE_PATHS
 from .features.health.router import router as health_router
 from .registry import API_ROUTERS
 
@@ -89,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
 
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        max_header_bytes=settings.max_request_header_bytes,
+    )
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
@@ -99,12 +107,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    if settings.weak_jwt_secret:  # only possible in development (see Settings)
+        logger.warning("weak_jwt_secret", serving="loopback only")
+        app.add_middleware(LoopbackOnlyMiddleware)
+    app.add_middleware(
+        TrustedHostMiddleware,
+        allowed_hosts=settings.effective_allowed_hosts,
+        probe_paths=PROBE_PATHS,
+    )
     if settings.force_https:
         app.add_middleware(HTTPSRedirectMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware,
-        hsts=settings.environment is Environment.PRODUCTION,
+        hsts=settings.hsts_enabled,
         docs_paths=(DOCS_URL, REDOC_URL),
     )
     app.add_middleware(

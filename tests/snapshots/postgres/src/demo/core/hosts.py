@@ -1,6 +1,6 @@
 """Host header checking that answers in the standard error shape."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -8,16 +8,28 @@ from .errors import error_response
 
 
 class TrustedHostMiddleware:
-    """Refuse requests whose ``Host`` is not allowed (``*`` and ``*.example.com`` work)."""
+    """Refuse requests whose ``Host`` is not allowed (``*`` and ``*.example.com`` work).
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+    ``probe_paths`` (the health checks) answer whatever the ``Host``: a container or
+    Kubernetes probe calls them as ``127.0.0.1`` or the pod's address, and they build no
+    URL from it.
+    """
+
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: Sequence[str], probe_paths: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.allow_any = "*" in allowed_hosts
+        self.probe_paths = frozenset(probe_paths)
         self.exact = frozenset(h.lower() for h in allowed_hosts if not h.startswith("*"))
         self.suffixes = tuple(h[1:].lower() for h in allowed_hosts if h.startswith("*."))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.allow_any or scope["type"] not in ("http", "websocket"):
+        if (
+            self.allow_any
+            or scope["type"] not in ("http", "websocket")
+            or scope["path"] in self.probe_paths
+        ):
             await self.app(scope, receive, send)
             return
         host = ""

@@ -26,7 +26,11 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = True) -> None:
     renderer: Processor = (
         structlog.processors.JSONRenderer()
         if json_logs
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # A plain traceback: rich's, with local variables, prints passwords and tokens
+        # and takes seconds (thousands of lines) per error.
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[

@@ -1,16 +1,25 @@
-"""Liveness (``/health``), readiness (``/ready``) and Prometheus metrics (``/metrics``)."""
+"""Liveness (``/health``), readiness (``/ready``) and Prometheus metrics (``/metrics``).
 
-from typing import Literal
+``/health`` and ``/ready`` answer ``HEAD`` too (load balancers probe with it) and any
+``Host`` (see ``core.hosts``). ``/metrics`` is left out of the OpenAPI schema: it answers
+a bearer ``METRICS_TOKEN`` when one is set, and without one only in development and test.
+"""
+
+import hmac
+from typing import Annotated, Literal
 
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
+from ...core.config import Settings
 from ...core.database import ping
-from ...core.errors import AppError, responses
+from ...core.errors import AppError, AuthenticationError, responses
 from ...core.metrics import CONTENT_TYPE_LATEST, Metrics
 
 router = APIRouter(tags=["health"])
+PROBE_PATHS = ("/health", "/ready")
 logger = structlog.get_logger(__name__)
 
 READINESS_TIMEOUT_SECONDS = 3.0
@@ -40,12 +49,14 @@ class NotReadyError(AppError):
 
 
 @router.get("/health", summary="Liveness probe")
+@router.head("/health", include_in_schema=False)
 async def health() -> HealthStatus:
     """Answers as long as the process serves requests; checks nothing else."""
     return HealthStatus()
 
 
 @router.get("/ready", summary="Readiness probe", responses=responses(503))
+@router.head("/ready", include_in_schema=False)
 async def ready(request: Request) -> ReadinessStatus:
     """Answers 200 when the database accepts queries, 503 otherwise."""
     try:
@@ -56,13 +67,19 @@ async def ready(request: Request) -> ReadinessStatus:
     return ReadinessStatus(checks={"database": "ok"})
 
 
-@router.get(
-    "/metrics",
-    summary="Prometheus metrics",
-    response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Metrics"}},
-)
-async def metrics(request: Request) -> Response:
+@router.get("/metrics", include_in_schema=False)
+async def metrics(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Response:
     """Request counts and latencies in the Prometheus text format."""
+    settings: Settings = request.app.state.settings
+    if not settings.metrics_enabled:
+        raise HTTPException(404)
+    if settings.metrics_token is not None:
+        expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+        if not hmac.compare_digest((authorization or "").encode(), expected):
+            raise AuthenticationError("A valid metrics token is required")
+    elif not settings.metrics_public:
+        raise HTTPException(404)
     registry: Metrics = request.app.state.metrics
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)
