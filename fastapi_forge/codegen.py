@@ -423,11 +423,16 @@ def _field_code(
             f"Annotated[Decimal, Field(max_digits={digits}, decimal_places={places}, "
             "allow_inf_nan=False)]"
         )
-        step = f"Decimal({str(Decimal(1).scaleb(-places))!r})"
+        # A step SQLite can see too: it compares decimals as binary floats (15 digits).
+        step = f"Decimal({str(Decimal(1).scaleb(-min(places, 6)))!r})"
         largest = f"Decimal({str(Decimal(10**digits - 1).scaleb(-places))!r})"
+        # Exact arithmetic: the default context (28 digits) would round a 38-digit probe
+        # back onto the value itself.
+        exact = "Context(prec=80)"
         probe = (
-            f'lambda value: ("min", str(Decimal(value) + {step})) '
-            f'if Decimal(value) < {largest} else ("max", str(Decimal(value) - {step}))'
+            f'lambda value: ("min", str({exact}.add(Decimal(value), {step}))) '
+            f"if Decimal(value) < {largest} "
+            f'else ("max", str({exact}.subtract(Decimal(value), {step})))'
         )
     elif spec.kind == "bool":
         model_args.append("Boolean")

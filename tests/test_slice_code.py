@@ -11,7 +11,7 @@ import math
 import shutil
 import subprocess
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -334,7 +334,7 @@ def test_generated_values_respect_every_bound(text: str) -> None:
         assert all(Decimal(value).as_tuple().exponent == -places for value in values)
     # The range-filter test's probe is a value of the filter's type.
     assert code.probe is not None
-    probe = eval(code.probe, {"Decimal": Decimal})  # noqa: S307
+    probe = eval(code.probe, {"Context": Context, "Decimal": Decimal})  # noqa: S307
     for value in values:
         check_probe(spec, value, *probe(value))
 
