@@ -14,7 +14,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from fastapi_forge.errors import UserError
-from fastapi_forge.fields import INT32_MAX, INT32_MIN, FieldSpec
+from fastapi_forge.generators.feature.fields import INT32_MAX, INT32_MIN, FieldSpec
 
 __all__ = ["INT32_MAX", "INT32_MIN", "FieldCode", "RefCode", "field_code", "pascal"]
 
