@@ -16,7 +16,17 @@ from typing import Any
 from fastapi_forge.errors import UserError
 from fastapi_forge.generators.feature.fields import INT32_MAX, INT32_MIN, FieldSpec
 
-__all__ = ["INT32_MAX", "INT32_MIN", "FieldCode", "RefCode", "field_code", "pascal"]
+__all__ = [
+    "INT32_MAX",
+    "INT32_MIN",
+    "RULES",
+    "Column",
+    "FieldCode",
+    "KindRules",
+    "RefCode",
+    "field_code",
+    "pascal",
+]
 
 POSTGRES_IDENTIFIER_LIMIT = 63
 DEFAULT_STR_MAX = 255
@@ -297,6 +307,552 @@ def field_code(
         )
 
 
+@dataclass(frozen=True)
+class Column:
+    """What a kind's rules are asked about: one field, in one table."""
+
+    spec: FieldSpec
+    table: str
+    enum_class: str | None
+    ref: RefCode | None
+
+    @property
+    def name(self) -> str:
+        """The column's name."""
+        return self.spec.column_name
+
+
+@dataclass(frozen=True)
+class Filter:
+    """The list filter a kind gets: the parameter's type, and equality or a min/max range."""
+
+    annotation: str
+    range: bool = False
+
+
+class KindRules:
+    """The answers of one field kind to every per-field question, one short method each.
+
+    A kind is one subclass in :data:`RULES`; what all kinds share (nullability, defaults,
+    indexes, unique constraints, the create/update/read lines) is :func:`field_code`'s.
+    """
+
+    python_type = "str"
+    """The attribute's type on the model (``Mapped[...]``)."""
+    sortable = True
+
+    def model_type(self, column: Column) -> str:
+        """The first argument of ``mapped_column``: the SQLAlchemy type."""
+        raise NotImplementedError
+
+    def migration_type(self, column: Column) -> str:
+        """The column type in the migration's ``create_table``."""
+        raise NotImplementedError
+
+    def schema_type(self, column: Column) -> str:
+        """The type of the field in the create and update schemas."""
+        raise NotImplementedError
+
+    def read_type(self, column: Column) -> str:
+        """The type of the field in the read schema."""
+        raise NotImplementedError
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        """A valid value for the tests, as Python source, and whether it uses the counter ``n``."""
+        raise NotImplementedError
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        """(label, Python source) of values the API must refuse with a 422."""
+        raise NotImplementedError
+
+    def checks(self, column: Column) -> list[tuple[str, str]]:
+        """(name, SQL) of the CHECK constraints the column carries."""
+        return []
+
+    def filter(self, column: Column) -> Filter | None:
+        """The list endpoint's filter on this field, if any."""
+        return None
+
+    def probe(self, column: Column) -> str | None:
+        """A lambda from the example to (``min`` or ``max``, a filter value excluding it)."""
+        return None
+
+    def members(self, column: Column) -> list[tuple[str, str]]:
+        """(member, value literal) of the enum class, for an enum."""
+        return []
+
+
+class _Text(KindRules):
+    """``str`` (a bounded VARCHAR) and ``text`` (TEXT, capped by the schema)."""
+
+    def __init__(self, *, short: bool) -> None:
+        self.short = short
+
+    def max_length(self, column: Column) -> int:
+        default = DEFAULT_STR_MAX if self.short else DEFAULT_TEXT_MAX
+        return default if column.spec.max_length is None else column.spec.max_length
+
+    def _column_length(self, column: Column) -> int | None:
+        # A text column stays TEXT; its default cap is the schema's (it bounds responses).
+        return self.max_length(column) if self.short or column.spec.max_length else None
+
+    def model_type(self, column: Column) -> str:
+        length = self._column_length(column)
+        return f"String({length})" if length else "Text"
+
+    def migration_type(self, column: Column) -> str:
+        length = self._column_length(column)
+        return f"sa.String(length={length})" if length else "sa.Text()"
+
+    def schema_type(self, column: Column) -> str:
+        spec = column.spec
+        min_length = max(spec.min_length or 1, 1) if self.short else spec.min_length
+        constraints = _kwargs(
+            min_length=min_length, max_length=self.max_length(column), pattern="NO_NUL_PATTERN"
+        )
+        return f"Annotated[str, StringConstraints({constraints})]"
+
+    def read_type(self, column: Column) -> str:
+        return "str"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return _str_example(column.spec, self.max_length(column))
+
+    def checks(self, column: Column) -> list[tuple[str, str]]:
+        minimum = column.spec.min_length
+        if not minimum:  # min=1 too: the schema refuses an empty text, so does the table
+            return []
+        return [(f"{column.name}_min_length", f'length("{column.name}") >= {minimum}')]
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        minimum = column.spec.min_length
+        too_short = [("too_short", repr("x" * (minimum - 1)))] if minimum else []
+        return [
+            *too_short,
+            ("too_long", f'"x" * {self.max_length(column) + 1}'),
+            ("nul_byte", repr("a\x00b")),
+            ("not_a_string", "123"),
+        ]
+
+    def filter(self, column: Column) -> Filter | None:
+        if not self.short:
+            return None
+        return Filter(
+            f"Annotated[str, StringConstraints(max_length={self.max_length(column)}, "
+            "pattern=NO_NUL_PATTERN)]"
+        )
+
+
+class _Number(KindRules):
+    """What ``int``, ``float`` and ``decimal`` share: bounds as CHECK constraints."""
+
+    def checks(self, column: Column) -> list[tuple[str, str]]:
+        return [
+            (f"{column.name}_{keyword}", f'"{column.name}" {operator} {value}')
+            for keyword, operator, value in _numeric_bounds(column.spec)
+        ]
+
+
+class _Int(_Number):
+    python_type = "int"
+
+    def model_type(self, column: Column) -> str:
+        return "Integer"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Integer()"
+
+    def schema_type(self, column: Column) -> str:
+        kwargs = _number_kwargs(column.spec, repr)
+        if kwargs["ge"] is None and kwargs["gt"] is None:
+            kwargs["ge"] = "INT32_MIN"
+        if kwargs["le"] is None and kwargs["lt"] is None:
+            kwargs["le"] = "INT32_MAX"
+        return f"Annotated[StrictInteger, Field({_kwargs(**kwargs)})]"
+
+    def read_type(self, column: Column) -> str:
+        return "int"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return _int_example(column.spec)
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        spec = column.spec
+        invalid = [("not_a_number", repr("abc")), ("fraction", "1.5"), ("numeric_text", repr("5"))]
+        invalid += _bound_violations(spec, 1)
+        if spec.le is None and spec.lt is None:
+            invalid.append(("above_int32", repr(INT32_MAX + 1)))
+        if spec.ge is None and spec.gt is None:
+            invalid.append(("below_int32", repr(INT32_MIN - 1)))
+        return invalid
+
+    def filter(self, column: Column) -> Filter | None:
+        # Filters take any 32-bit value (a filter is not a stored value): a probe one
+        # step past the example is always a valid query, except at the very top.
+        return Filter("Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]", range=True)
+
+    def probe(self, column: Column) -> str | None:
+        return f'lambda value: ("min", value + 1) if value < {INT32_MAX} else ("max", value - 1)'
+
+
+class _Float(_Number):
+    python_type = "float"
+
+    def model_type(self, column: Column) -> str:
+        return "Double"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Double()"
+
+    def schema_type(self, column: Column) -> str:
+        constraints = _kwargs(allow_inf_nan="False", **_number_kwargs(column.spec, repr))
+        return f"Annotated[StrictNumber, Field({constraints})]"
+
+    def read_type(self, column: Column) -> str:
+        return "float"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return _float_example(column.spec)
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [
+            ("not_a_number", repr("abc")),
+            ("infinite", repr("inf")),
+            ("numeric_text", repr("1.5")),
+            ("boolean", "True"),
+            *_bound_violations(column.spec, 1),
+        ]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter("Annotated[float, Field(allow_inf_nan=False)]", range=True)
+
+    def probe(self, column: Column) -> str | None:
+        return 'lambda value: ("min", value + 1)'
+
+
+class _Decimal(_Number):
+    python_type = "Decimal"
+
+    @staticmethod
+    def scale(column: Column) -> tuple[int, int]:
+        """(digits, places) of the column."""
+        spec = column.spec
+        places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
+        return spec.max_digits or DEFAULT_DIGITS, places
+
+    def model_type(self, column: Column) -> str:
+        return "Numeric({}, {})".format(*self.scale(column))
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Numeric(precision={}, scale={})".format(*self.scale(column))
+
+    def schema_type(self, column: Column) -> str:
+        digits, places = self.scale(column)
+        constraints = _kwargs(
+            max_digits=digits,
+            decimal_places=places,
+            allow_inf_nan="False",
+            **_number_kwargs(column.spec, lambda value: f"Decimal({str(value)!r})"),
+        )
+        # Answered with the column's scale: "12.5" and "1E+1" come back as "12.50", "10.00".
+        return f"Annotated[Decimal, Field({constraints}), canonical_decimal({places})]"
+
+    def read_type(self, column: Column) -> str:
+        return "Decimal"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return _decimal_example(column.spec)
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        digits, places = self.scale(column)
+        return [
+            ("not_a_number", repr("abc")),
+            ("too_many_places", repr("1." + "1" * (places + 1))),
+            ("too_many_digits", repr("9" * (digits - places + 1))),
+            ("not_finite", repr("NaN")),
+            *(
+                (label, repr(str(value)))
+                for label, value in _bound_values(column.spec, Decimal(1).scaleb(-places))
+            ),
+        ]
+
+    def filter(self, column: Column) -> Filter | None:
+        # The filter takes any value the column can hold: a larger one would overflow the
+        # NUMERIC(digits, places) the driver casts it to (a 500 on PostgreSQL).
+        digits, places = self.scale(column)
+        return Filter(
+            f"Annotated[Decimal, Field(max_digits={digits}, decimal_places={places}, "
+            "allow_inf_nan=False)]",
+            range=True,
+        )
+
+    def probe(self, column: Column) -> str | None:
+        digits, places = self.scale(column)
+        step = f"Decimal({str(Decimal(1).scaleb(-places))!r})"
+        largest = f"Decimal({str(Decimal(10**digits - 1).scaleb(-places))!r})"
+        return (
+            f'lambda value: ("min", str(Decimal(value) + {step})) '
+            f'if Decimal(value) < {largest} else ("max", str(Decimal(value) - {step}))'
+        )
+
+
+class _Bool(KindRules):
+    python_type = "bool"
+
+    def model_type(self, column: Column) -> str:
+        return "Boolean"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Boolean()"
+
+    def schema_type(self, column: Column) -> str:
+        return "StrictBoolean"
+
+    def read_type(self, column: Column) -> str:
+        return "bool"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return "True", False
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [("not_a_boolean", repr("maybe")), ("number", "0"), ("text", repr("false"))]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter("bool")
+
+
+class _Date(KindRules):
+    python_type = "dt.date"
+
+    def model_type(self, column: Column) -> str:
+        return "Date"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Date()"
+
+    def schema_type(self, column: Column) -> str:
+        return "IsoDate"
+
+    def read_type(self, column: Column) -> str:
+        return "dt.date"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return _date_example(column.spec)
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [
+            ("not_a_date", repr("2024-13-45")),
+            ("not_a_string", "[1]"),
+            ("number", "20240131"),
+            ("numeric_text", repr("0.5")),
+        ]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter("IsoDate", range=True)
+
+    def probe(self, column: Column) -> str | None:
+        return (
+            'lambda value: ("min", (dt.date.fromisoformat(value) + dt.timedelta(days=1))'
+            ".isoformat())"
+        )
+
+
+class _Datetime(KindRules):
+    python_type = "dt.datetime"
+
+    def model_type(self, column: Column) -> str:
+        return "UTCDateTime()"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.DateTime(timezone=True)"
+
+    def schema_type(self, column: Column) -> str:
+        return "IsoDateTime"
+
+    def read_type(self, column: Column) -> str:
+        return "dt.datetime"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return _datetime_example(column.spec)
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [
+            ("not_a_datetime", repr("yesterday")),
+            ("naive", repr("2024-01-31T12:00:00")),
+            ("number", "1700000000"),
+            ("numeric_text", repr("0.5")),
+            # No UTC equivalent inside years 1 to 9999: a 422, not a 500.
+            ("before_year_1_in_utc", repr("0001-01-01T00:00:00+01:00")),
+            ("after_year_9999_in_utc", repr("9999-12-31T23:59:59-01:00")),
+        ]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter("IsoDateTime", range=True)
+
+    def probe(self, column: Column) -> str | None:
+        return (
+            'lambda value: ("min", (dt.datetime.fromisoformat(value) + dt.timedelta(days=1))'
+            ".isoformat())"
+        )
+
+
+class _Uuid(KindRules):
+    python_type = "UUID"
+
+    def model_type(self, column: Column) -> str:
+        return "Uuid"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Uuid()"
+
+    def schema_type(self, column: Column) -> str:
+        return "UUID"
+
+    def read_type(self, column: Column) -> str:
+        return "UUID"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        if column.spec.unique:
+            return "str(uuid4())", False
+        return repr("8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"), False
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [("not_a_uuid", repr("not-a-uuid"))]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter("UUID")
+
+
+class _Enum(KindRules):
+    """A closed set of strings: a VARCHAR with a CHECK (``native_enum=False``)."""
+
+    @staticmethod
+    def _shape(column: Column) -> tuple[str, int]:
+        """(the database name of the enum, the longest value's length)."""
+        values = column.spec.enum_values
+        return _identifier(f"{column.table}_{column.spec.name}"), max(len(v) for v in values)
+
+    @staticmethod
+    def _class(column: Column) -> str:
+        assert column.enum_class is not None
+        return column.enum_class
+
+    def model_type(self, column: Column) -> str:
+        enum_name, length = self._shape(column)
+        return (
+            f"Enum({self._class(column)}, name={enum_name!r}, native_enum=False, "
+            f"length={length}, create_constraint=True, validate_strings=True, "
+            "values_callable=enum_values)"
+        )
+
+    def migration_type(self, column: Column) -> str:
+        enum_name, length = self._shape(column)
+        values = ", ".join(repr(value) for value in column.spec.enum_values)
+        return (
+            f"sa.Enum({values}, name={enum_name!r}, native_enum=False, length={length}, "
+            "create_constraint=True)"
+        )
+
+    def schema_type(self, column: Column) -> str:
+        return self._class(column)
+
+    def read_type(self, column: Column) -> str:
+        return self._class(column)
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return repr(column.spec.enum_values[0]), False
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [("not_a_choice", repr("not_a_choice"))]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter(self._class(column))
+
+    def members(self, column: Column) -> list[tuple[str, str]]:
+        return [(value.upper(), repr(value)) for value in column.spec.enum_values]
+
+
+class _Json(KindRules):
+    python_type = "Any"
+    sortable = False
+
+    @staticmethod
+    def max_length(column: Column) -> int:
+        return column.spec.max_length or DEFAULT_TEXT_MAX
+
+    def model_type(self, column: Column) -> str:
+        return "JSON(none_as_null=True)"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.JSON(none_as_null=True)"
+
+    def schema_type(self, column: Column) -> str:
+        return f"Annotated[JsonDocument, json_max_length({self.max_length(column)})]"
+
+    def read_type(self, column: Column) -> str:
+        return "JsonDocument"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        return '{"key": "value", "items": [1, 2]}', False
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [
+            ("not_an_object_or_array", repr("text")),
+            ("too_large", f'{{"key": "x" * {self.max_length(column)}}}'),
+        ]
+
+
+class _Ref(KindRules):
+    """A reference to another feature's row: a UUID foreign key, RESTRICT on delete."""
+
+    python_type = "UUID"
+
+    @staticmethod
+    def _target(column: Column) -> RefCode:
+        assert column.ref is not None
+        return column.ref
+
+    def model_type(self, column: Column) -> str:
+        return f"ForeignKey({self._target(column).plural_snake + '.id'!r}, ondelete='RESTRICT')"
+
+    def migration_type(self, column: Column) -> str:
+        return "sa.Uuid()"
+
+    def schema_type(self, column: Column) -> str:
+        return "UUID"
+
+    def read_type(self, column: Column) -> str:
+        return "UUID"
+
+    def example(self, column: Column) -> tuple[str, bool]:
+        ref = self._target(column)
+        owner = ", owner_id" if ref.owned else ""
+        return f"str((await create_{ref.singular_snake}(session{owner})).id)", False
+
+    def invalid(self, column: Column) -> list[tuple[str, str]]:
+        return [("not_a_uuid", repr("not-a-uuid")), ("missing_row", repr(MISSING_ROW_UUID))]
+
+    def filter(self, column: Column) -> Filter | None:
+        return Filter("UUID")
+
+
+RULES: dict[str, KindRules] = {
+    "str": _Text(short=True),
+    "text": _Text(short=False),
+    "int": _Int(),
+    "float": _Float(),
+    "decimal": _Decimal(),
+    "bool": _Bool(),
+    "date": _Date(),
+    "datetime": _Datetime(),
+    "uuid": _Uuid(),
+    "enum": _Enum(),
+    "json": _Json(),
+    "ref": _Ref(),
+}
+"""The rules of every field kind; a new kind is one class and one line here."""
+
+
 def _field_code(
     spec: FieldSpec,
     *,
@@ -310,230 +866,21 @@ def _field_code(
     nullable = spec.optional
     if spec.kind == "enum" and enum_class is None:
         enum_class = f"{singular_pascal}{pascal(spec.name)}"
+    rules = RULES.get(spec.kind)
+    if rules is None:  # pragma: no cover - parse_fields only produces the kinds above
+        raise UserError(f"unsupported field type '{spec.kind}'")
+    column = Column(spec=spec, table=table, enum_class=enum_class, ref=ref)
     default = _default_literal(spec, enum_class)
     required = not spec.optional and default is None
-    checks: list[tuple[str, str]] = []
-    invalid: list[tuple[str, str]] = []
-    filter_type: str | None = None
-    equality = range_filter = False
-    probe: str | None = None
-    members: list[tuple[str, str]] = []
 
-    model_args: list[str] = []
-    schema_type: str
-    read_type: str
-    migration_type: str
-    example: str
-    uses_counter = False
-
-    if spec.kind in ("str", "text"):
-        max_length = spec.max_length
-        if max_length is None:
-            max_length = DEFAULT_STR_MAX if spec.kind == "str" else DEFAULT_TEXT_MAX
-        min_length = max(spec.min_length or 1, 1) if spec.kind == "str" else spec.min_length
-        # A text column stays TEXT; its default cap is the schema's (it bounds responses).
-        column_length = max_length if spec.kind == "str" or spec.max_length else None
-        model_args.append(f"String({column_length})" if column_length else "Text")
-        migration_type = f"sa.String(length={column_length})" if column_length else "sa.Text()"
-        constraints = _kwargs(
-            min_length=min_length, max_length=max_length, pattern="NO_NUL_PATTERN"
-        )
-        schema_type = f"Annotated[str, StringConstraints({constraints})]"
-        read_type = "str"
-        if spec.min_length:  # min=1 too: the schema refuses an empty text, so does the table
-            checks.append((f"{name}_min_length", f'length("{name}") >= {spec.min_length}'))
-            invalid.append(("too_short", repr("x" * (spec.min_length - 1))))
-        invalid.append(("too_long", f'"x" * {max_length + 1}'))
-        invalid += [("nul_byte", repr("a\x00b")), ("not_a_string", "123")]
-        example, uses_counter = _str_example(spec, max_length)
-        if spec.kind == "str":
-            equality = True
-            filter_type = (
-                f"Annotated[str, StringConstraints(max_length={max_length}, "
-                "pattern=NO_NUL_PATTERN)]"
-            )
-    elif spec.kind == "int":
-        model_args.append("Integer")
-        migration_type = "sa.Integer()"
-        kwargs = _number_kwargs(spec, repr)
-        if kwargs["ge"] is None and kwargs["gt"] is None:
-            kwargs["ge"] = "INT32_MIN"
-        if kwargs["le"] is None and kwargs["lt"] is None:
-            kwargs["le"] = "INT32_MAX"
-        schema_type = f"Annotated[StrictInteger, Field({_kwargs(**kwargs)})]"
-        read_type = "int"
-        example, uses_counter = _int_example(spec)
-        invalid += [("not_a_number", repr("abc")), ("fraction", "1.5"), ("numeric_text", repr("5"))]
-        invalid += _bound_violations(spec, 1)
-        if spec.le is None and spec.lt is None:
-            invalid.append(("above_int32", repr(INT32_MAX + 1)))
-        if spec.ge is None and spec.gt is None:
-            invalid.append(("below_int32", repr(INT32_MIN - 1)))
-        range_filter = True
-        # Filters take any 32-bit value (a filter is not a stored value): a probe one
-        # step past the example is always a valid query, except at the very top.
-        filter_type = "Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]"
-        probe = f'lambda value: ("min", value + 1) if value < {INT32_MAX} else ("max", value - 1)'
-    elif spec.kind == "float":
-        model_args.append("Double")
-        migration_type = "sa.Double()"
-        constraints = _kwargs(allow_inf_nan="False", **_number_kwargs(spec, repr))
-        schema_type = f"Annotated[StrictNumber, Field({constraints})]"
-        read_type = "float"
-        example, uses_counter = _float_example(spec)
-        invalid += [
-            ("not_a_number", repr("abc")),
-            ("infinite", repr("inf")),
-            ("numeric_text", repr("1.5")),
-            ("boolean", "True"),
-        ]
-        invalid += _bound_violations(spec, 1)
-        range_filter = True
-        filter_type = "Annotated[float, Field(allow_inf_nan=False)]"
-        probe = 'lambda value: ("min", value + 1)'
-    elif spec.kind == "decimal":
-        digits = spec.max_digits or DEFAULT_DIGITS
-        places = spec.decimal_places if spec.decimal_places is not None else DEFAULT_PLACES
-        model_args.append(f"Numeric({digits}, {places})")
-        migration_type = f"sa.Numeric(precision={digits}, scale={places})"
-        constraints = _kwargs(
-            max_digits=digits,
-            decimal_places=places,
-            allow_inf_nan="False",
-            **_number_kwargs(spec, lambda value: f"Decimal({str(value)!r})"),
-        )
-        # Answered with the column's scale: "12.5" and "1E+1" come back as "12.50", "10.00".
-        schema_type = f"Annotated[Decimal, Field({constraints}), canonical_decimal({places})]"
-        read_type = "Decimal"
-        example, uses_counter = _decimal_example(spec)
-        invalid += [
-            ("not_a_number", repr("abc")),
-            ("too_many_places", repr("1." + "1" * (places + 1))),
-            ("too_many_digits", repr("9" * (digits - places + 1))),
-            ("not_finite", repr("NaN")),
-        ]
-        invalid += [
-            (label, repr(str(value)))
-            for label, value in _bound_values(spec, Decimal(1).scaleb(-places))
-        ]
-        range_filter = True
-        # The filter takes any value the column can hold: a larger one would overflow the
-        # NUMERIC(digits, places) the driver casts it to (a 500 on PostgreSQL).
-        filter_type = (
-            f"Annotated[Decimal, Field(max_digits={digits}, decimal_places={places}, "
-            "allow_inf_nan=False)]"
-        )
-        step = f"Decimal({str(Decimal(1).scaleb(-places))!r})"
-        largest = f"Decimal({str(Decimal(10**digits - 1).scaleb(-places))!r})"
-        probe = (
-            f'lambda value: ("min", str(Decimal(value) + {step})) '
-            f'if Decimal(value) < {largest} else ("max", str(Decimal(value) - {step}))'
-        )
-    elif spec.kind == "bool":
-        model_args.append("Boolean")
-        migration_type = "sa.Boolean()"
-        schema_type = "StrictBoolean"
-        read_type = "bool"
-        example = "True"
-        invalid += [("not_a_boolean", repr("maybe")), ("number", "0"), ("text", repr("false"))]
-        equality = True
-        filter_type = "bool"
-    elif spec.kind == "date":
-        model_args.append("Date")
-        migration_type = "sa.Date()"
-        schema_type = "IsoDate"
-        read_type = "dt.date"
-        example, uses_counter = _date_example(spec)
-        invalid += [
-            ("not_a_date", repr("2024-13-45")),
-            ("not_a_string", "[1]"),
-            ("number", "20240131"),
-            ("numeric_text", repr("0.5")),
-        ]
-        range_filter = True
-        filter_type = "IsoDate"
-        probe = (
-            'lambda value: ("min", (dt.date.fromisoformat(value) + dt.timedelta(days=1))'
-            ".isoformat())"
-        )
-    elif spec.kind == "datetime":
-        model_args.append("UTCDateTime()")
-        migration_type = "sa.DateTime(timezone=True)"
-        schema_type = "IsoDateTime"
-        read_type = "dt.datetime"
-        example, uses_counter = _datetime_example(spec)
-        invalid += [
-            ("not_a_datetime", repr("yesterday")),
-            ("naive", repr("2024-01-31T12:00:00")),
-            ("number", "1700000000"),
-            ("numeric_text", repr("0.5")),
-            # No UTC equivalent inside years 1 to 9999: a 422, not a 500.
-            ("before_year_1_in_utc", repr("0001-01-01T00:00:00+01:00")),
-            ("after_year_9999_in_utc", repr("9999-12-31T23:59:59-01:00")),
-        ]
-        range_filter = True
-        filter_type = "IsoDateTime"
-        probe = (
-            'lambda value: ("min", (dt.datetime.fromisoformat(value) + dt.timedelta(days=1))'
-            ".isoformat())"
-        )
-    elif spec.kind == "uuid":
-        model_args.append("Uuid")
-        migration_type = "sa.Uuid()"
-        schema_type = read_type = "UUID"
-        if spec.unique:
-            example, uses_counter = "str(uuid4())", False
-        else:
-            example = repr("8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3")
-        invalid.append(("not_a_uuid", repr("not-a-uuid")))
-        equality = True
-        filter_type = "UUID"
-    elif spec.kind == "enum":
-        assert enum_class is not None
-        members = [(value.upper(), repr(value)) for value in spec.enum_values]
-        length = max(len(value) for value in spec.enum_values)
-        enum_name = _identifier(f"{table}_{spec.name}")
-        model_args.append(
-            f"Enum({enum_class}, name={enum_name!r}, native_enum=False, length={length}, "
-            "create_constraint=True, validate_strings=True, values_callable=enum_values)"
-        )
-        values = ", ".join(repr(value) for value in spec.enum_values)
-        migration_type = (
-            f"sa.Enum({values}, name={enum_name!r}, native_enum=False, length={length}, "
-            "create_constraint=True)"
-        )
-        schema_type = read_type = enum_class
-        example = repr(spec.enum_values[0])
-        invalid.append(("not_a_choice", repr("not_a_choice")))
-        equality = True
-        filter_type = enum_class
-    elif spec.kind == "json":
-        max_length = spec.max_length or DEFAULT_TEXT_MAX
-        model_args.append("JSON(none_as_null=True)")
-        migration_type = "sa.JSON(none_as_null=True)"
-        schema_type = f"Annotated[JsonDocument, json_max_length({max_length})]"
-        read_type = "JsonDocument"
-        example = '{"key": "value", "items": [1, 2]}'
-        invalid += [
-            ("not_an_object_or_array", repr("text")),
-            ("too_large", f'{{"key": "x" * {max_length}}}'),
-        ]
-    elif spec.kind == "ref":
-        assert ref is not None
-        model_args.append(f"ForeignKey({ref.plural_snake + '.id'!r}, ondelete='RESTRICT')")
-        migration_type = "sa.Uuid()"
-        schema_type = read_type = "UUID"
-        owner = ", owner_id" if ref.owned else ""
-        example = f"str((await create_{ref.singular_snake}(session{owner})).id)"
-        invalid += [("not_a_uuid", repr("not-a-uuid")), ("missing_row", repr(MISSING_ROW_UUID))]
-        equality = True
-        filter_type = "UUID"
-    else:  # pragma: no cover - parse_fields only produces the kinds above
-        raise UserError(f"unsupported field type '{spec.kind}'")
-
-    for keyword, operator, value in _numeric_bounds(spec):
-        if spec.kind in ("int", "float", "decimal"):
-            checks.append((f"{name}_{keyword}", f'"{name}" {operator} {value}'))
+    model_args = [rules.model_type(column)]
+    migration_type = rules.migration_type(column)
+    schema_type = rules.schema_type(column)
+    read_type = rules.read_type(column)
+    example, uses_counter = rules.example(column)
+    checks = rules.checks(column)
+    invalid = rules.invalid(column)
+    list_filter = rules.filter(column)
 
     index = spec.index or spec.kind == "ref"
     per_owner = spec.unique and owned
@@ -559,20 +906,7 @@ def _field_code(
     model_args.append(f"nullable={nullable}")
     if default is not None:
         model_args.append(f"default={default}")
-    python_type = {
-        "str": "str",
-        "text": "str",
-        "int": "int",
-        "float": "float",
-        "decimal": "Decimal",
-        "bool": "bool",
-        "date": "dt.date",
-        "datetime": "dt.datetime",
-        "uuid": "UUID",
-        "enum": enum_class or "str",
-        "json": "Any",
-        "ref": "UUID",
-    }[spec.kind]
+    python_type = enum_class or "str" if spec.kind == "enum" else rules.python_type
     mapped = f"{python_type} | None" if nullable and python_type != "Any" else python_type
     model_line = f"{name}: Mapped[{mapped}] = mapped_column({', '.join(model_args)})"
 
@@ -589,20 +923,20 @@ def _field_code(
     migration_column = f"sa.Column({name!r}, {migration_type}, nullable={nullable})"
 
     filters: list[FilterCode] = []
-    if equality and filter_type:
+    if list_filter is not None and not list_filter.range:
         filters.append(
             FilterCode(
                 param=name,
-                annotation=f"{filter_type} | None",
+                annotation=f"{list_filter.annotation} | None",
                 criterion=f"{{model}}.{name} == filters.{name}",
             )
         )
-    if range_filter and filter_type:
+    if list_filter is not None and list_filter.range:
         for suffix, operator in (("min", ">="), ("max", "<=")):
             filters.append(
                 FilterCode(
                     param=f"{name}_{suffix}",
-                    annotation=f"{filter_type} | None",
+                    annotation=f"{list_filter.annotation} | None",
                     criterion=f"{{model}}.{name} {operator} filters.{name}_{suffix}",
                 )
             )
@@ -620,15 +954,15 @@ def _field_code(
         update_line=update_line,
         read_line=read_line,
         filters=filters,
-        range_filter=range_filter,
-        equality_filter=equality,
-        sortable=spec.kind != "json",
+        range_filter=list_filter is not None and list_filter.range,
+        equality_filter=list_filter is not None and not list_filter.range,
+        sortable=rules.sortable,
         example=example,
         uses_counter=uses_counter,
         invalid=invalid,
-        probe=probe,
+        probe=rules.probe(column),
         enum_class=enum_class,
-        enum_members=members,
+        enum_members=rules.members(column),
         ref=ref,
         check_constraints=checks,
         indexes=indexes,
