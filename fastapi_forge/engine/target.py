@@ -71,7 +71,7 @@ def find_project(start: Path) -> Project:
         if not project.registry.is_file():
             raise UserError(
                 f"{project.registry} is missing; restore it from version control "
-                "(add-feature wires features in there)"
+                "(forge add feature wires features in there)"
             )
         return project
     raise UserError(

@@ -14,7 +14,7 @@ __all__ = ["LOCAL", "StubRender", "staging_leftovers", "tree_snapshot", "write_s
 StubRender = Callable[[str, Path, Mapping[str, Any]], None]
 
 # `forge new` without its install and git steps: tests of the render stay fast and offline,
-# and see only the rendered files (tests/test_new_steps.py tests the two steps).
+# and see only the rendered files (tests/generators/project/test_new_steps.py tests the two steps).
 LOCAL = ("--no-install", "--no-git")
 
 

@@ -3,6 +3,11 @@
 Every decision about a field (column type, constraints, schema type, filters, test values)
 is made here, once, in Python; the templates only lay the fragments out. The output is
 formatted by ruff afterwards, so fragments may be long lines.
+
+What differs between kinds lives in :data:`RULES`: one :class:`KindRules` object per field
+kind, answering each per-field question (column type, schema type, example, refused values,
+CHECK constraints, list filter, probe) in a short method. :func:`field_code` asks them and
+adds what every kind shares (nullability, defaults, indexes, unique constraints).
 """
 
 from __future__ import annotations

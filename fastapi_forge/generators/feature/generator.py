@@ -1,4 +1,4 @@
-"""`forge add-feature`: add a typed CRUD slice to a project made by `forge new`.
+"""`forge add feature` (alias `forge add-feature`): add a typed CRUD slice to a project.
 
 Everything is checked before anything is written: the project, the name, the fields, the
 references, the migration history and the registry. The slice is rendered and formatted in

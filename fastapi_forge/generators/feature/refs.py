@@ -60,7 +60,7 @@ def resolve_ref(
     if target.plural_snake not in existing:
         raise UserError(
             f"invalid field '{spec.spec}': feature '{target.plural_snake}' does not exist; "
-            f"add it first with `forge add-feature {target.plural_snake}`"
+            f"add it first with `forge add feature {target.plural_snake}`"
         )
     if public and is_owned(project, target.plural_snake):
         raise UserError(
