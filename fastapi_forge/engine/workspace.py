@@ -32,6 +32,7 @@ __all__ = [
     "format_python",
     "list_files",
     "nearest_existing",
+    "plan_files",
 ]
 
 STAGING_PREFIX = ".forge-"
@@ -84,6 +85,36 @@ def format_python(files: Sequence[Path], config: Path) -> None:
         )
         if result.returncode != 0:
             raise ForgeError(f"ruff {arguments[0]} failed on the generated code: {result.stderr}")
+
+
+def plan_files(
+    root: Path, build: Callable[[Path], None], *, ruff_config: Path
+) -> list[PlannedFile]:
+    """Plan the files ``build(folder)`` writes, as they would land under ``root``.
+
+    ``build`` writes into a scratch folder in the system's temporary folder (never near
+    ``root``); its Python files are then formatted with the ruff settings of
+    ``ruff_config`` (:func:`format_python`), and every file is read back as a
+    :class:`PlannedFile`, sorted by path, marked when it would replace one under ``root``.
+    """
+    with tempfile.TemporaryDirectory(prefix=".forge-feature-") as scratch:
+        staging = Path(scratch) / "out"
+        try:
+            build(staging)
+        except OSError as exc:
+            raise UserError(
+                f"cannot render in the temporary folder '{scratch}': {exc.strerror or exc}; "
+                "set TMPDIR to a writable folder"
+            ) from exc
+        format_python(sorted(staging.rglob("*.py")), ruff_config)
+        return [
+            PlannedFile(
+                path=(relative := path.relative_to(staging).as_posix()),
+                content=path.read_bytes(),
+                replaces=(root / relative).exists(),
+            )
+            for path in sorted(p for p in staging.rglob("*") if p.is_file())
+        ]
 
 
 def apply_files(root: Path, files: Sequence[PlannedFile]) -> None:

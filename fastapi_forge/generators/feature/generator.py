@@ -9,7 +9,6 @@ failure (including Ctrl-C) restores every file that was touched.
 from __future__ import annotations
 
 import difflib
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from fastapi_forge.engine.migrations import (
 )
 from fastapi_forge.engine.render import render_template
 from fastapi_forge.engine.target import Project, database_url, find_project
-from fastapi_forge.engine.workspace import PlannedFile, apply_files, display_path, format_python
+from fastapi_forge.engine.workspace import PlannedFile, apply_files, display_path, plan_files
 from fastapi_forge.errors import UserError
 from fastapi_forge.generators.feature.checks import (
     check_field_names,
@@ -261,31 +260,14 @@ def add_feature(
 
 
 def _render(project: Project, data: dict[str, Any], registry: str | None) -> list[PlannedFile]:
-    """Render and format the slice in a scratch folder; return every file to write."""
-    with tempfile.TemporaryDirectory(prefix=".forge-feature-") as scratch:
-        staging = Path(scratch) / "out"
-        try:
-            render_template(TEMPLATE, staging, data)
-        except OSError as exc:
-            raise UserError(
-                f"cannot render in the temporary folder '{scratch}': {exc.strerror or exc}; "
-                "set TMPDIR to a writable folder"
-            ) from exc
-        registry_rel = project.registry.relative_to(project.root)
+    """Render the slice (and the edited registry) into a plan of formatted files."""
+    registry_rel = project.registry.relative_to(project.root)
+
+    def build(staging: Path) -> None:
+        render_template(TEMPLATE, staging, data)
         if registry is not None:
             target = staging / registry_rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(registry, encoding="utf-8")
-        python_files = sorted(staging.rglob("*.py"))
-        format_python(python_files, project.root / "pyproject.toml")
-        planned = []
-        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-            relative = path.relative_to(staging).as_posix()
-            planned.append(
-                PlannedFile(
-                    path=relative,
-                    content=path.read_bytes(),
-                    replaces=(project.root / relative).exists(),
-                )
-            )
-        return planned
+
+    return plan_files(project.root, build, ruff_config=project.root / "pyproject.toml")
