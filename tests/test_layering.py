@@ -169,3 +169,22 @@ def test_forge_new_loads_neither_the_slice_generator_nor_copier(tmp_path: Path) 
     ]
     assert not [module for module in loaded if module.startswith("copier")]
     assert not list(tmp_path.iterdir()), "a dry run writes nothing"
+
+
+def test_the_benchmarks_do_not_import_the_tests() -> None:
+    """``bench/`` ships in the sdist beside ``tests/``; the tests may use its harness, never
+    the other way round."""
+    bench = PACKAGE_DIR.parent / "bench"
+    offenders = []
+    for path in sorted(bench.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] == "tests"]
+    assert (bench / "harness.py").is_file()
+    assert offenders == []
