@@ -25,7 +25,7 @@ from rich.table import Table
 import fastapi_forge
 from bench import green, load, render, startup, suite
 from bench.common import BenchError, Measurement, Workspace
-from tests.harness import HarnessError
+from bench.harness import HarnessError
 
 BENCHMARKS = ("render", "green", "suite", "load", "startup")
 DEFAULT_OUTPUT = Path("bench") / "results" / "latest.json"

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.harness import clean_env
+from bench.harness import clean_env
 
 __all__ = [
     "BenchError",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.common import Measurement, Workspace, child_env, forge_command, passed_tests, timed
-from tests.harness import UV, find_python
+from bench.harness import UV, find_python
 
 TARGET_SECONDS = 30.0
 PYTHON_VERSION = "3.12"

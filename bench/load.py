@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import BenchError, Measurement, Workspace, run
+from bench.harness import POSTGRES_SERVER_URL, RunningServer, reachable, serve
 from bench.projects import feature_name, project_with_features
 from fastapi_forge.naming import feature_names
-from tests.harness import POSTGRES_SERVER_URL, RunningServer, reachable, serve
 
 HOST = "127.0.0.1"
 CONNECTIONS = 32

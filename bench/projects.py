@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.harness import GeneratedProject, generate
+from bench.harness import GeneratedProject, generate
+from fastapi_forge.generators.project.generator import Database
 
 # Four typed columns, an enum and an optional timestamp: a typical resource.
 FIELDS = [
@@ -35,7 +36,7 @@ def feature_name(index: int) -> str:
 
 
 def project_with_features(
-    parent: Path, count: int, *, database: str = "sqlite", name: str = "bench-api"
+    parent: Path, count: int, *, database: Database = "sqlite", name: str = "bench-api"
 ) -> GeneratedProject:
     """A project with ``count`` features (each with :data:`FIELDS`), synced with uv."""
     features = [[feature_name(index), *FIELDS] for index in range(count)]

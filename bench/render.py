@@ -30,8 +30,8 @@ from bench.common import (
     run,
     timed,
 )
+from bench.harness import UV
 from bench.projects import FIELDS
-from tests.harness import UV
 
 REFERENCE_PACKAGE = "fastapi-template==6.1.2"
 REFERENCE_OPTIONS = [

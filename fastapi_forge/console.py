@@ -6,7 +6,6 @@ Text that comes from the user or the file system is always wrapped in
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleDimensions
@@ -16,9 +15,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from fastapi_forge.naming import ProjectNames
-
-if TYPE_CHECKING:
-    from fastapi_forge.feature import FeatureResult
 
 __all__ = [
     "ask_choice",
@@ -164,26 +160,3 @@ def ask_text(question: str, default: str) -> str:
 def ask_choice(question: str, choices: Sequence[str], default: str) -> str:
     """Ask until the answer is one of ``choices``; an empty answer means ``default``."""
     return Prompt.ask(Text(question), choices=list(choices), default=default, console=stdout)
-
-
-def print_feature(result: "FeatureResult") -> None:
-    """The derived names, the fields and the routes of a new slice."""
-    names = result.names
-    table = Table(show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("Singular / plural", f"{names.singular_snake} / {names.plural_snake}")
-    table.add_row("Class", names.singular_pascal)
-    table.add_row("Table / package", names.plural_snake)
-    table.add_row("URL", f"/api/v1/{names.plural_kebab}")
-    access = {
-        "owner": "owner or admin",
-        "admin": "anyone reads, admins write",
-        "anyone": "anyone reads and writes (rate-limited)",
-    }[result.write_access]
-    table.add_row("Access", access)
-    table.add_row("Fields", ", ".join(spec.spec for spec in result.fields))
-    table.add_row("Migration", result.migration)
-    stdout.print(table)
-    for route in result.routes:
-        stdout.print(f"  {route}", markup=False, highlight=False)

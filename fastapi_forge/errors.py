@@ -1,10 +1,16 @@
 """The one exception family raised by fastapi_forge's logic.
 
-Commands in ``cli.py`` catch :class:`ForgeError`, print its message as a single
-``error: ...`` line on stderr and exit with status 1.
+The one error wrapper of the CLI (``fastapi_forge/cli/__init__.py``) catches
+:class:`ForgeError`, prints its message as a single ``error: ...`` line on stderr and
+exits with status 1.
 """
 
-__all__ = ["ForgeError", "UserError"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "ForgeError", "UserError"]
+
+EXIT_USER_ERROR = 1
+"""The exit status of a refused command (one ``error:`` line on stderr)."""
+EXIT_INTERRUPTED = 130
+"""The exit status after Ctrl-C, as shells report SIGINT."""
 
 
 class ForgeError(Exception):

@@ -371,8 +371,8 @@ def feature_names(
     problem and a fix.
 
     Only what breaks Python whatever the templates say is checked here (a package or
-    class name that is a keyword); :mod:`fastapi_forge.reserved` checks every identifier
-    the templates derive from the name against the names they use.
+    class name that is a keyword); :mod:`fastapi_forge.generators.feature.reserved`
+    checks every identifier the templates derive from the name against the names they use.
     """
     names = stated_forms(raw, singular, plural)
     shown = repr(raw)

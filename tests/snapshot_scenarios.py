@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi_forge.feature import add_feature
+from fastapi_forge.generators.feature.generator import add_feature
+from fastapi_forge.generators.project.generator import create_project
 from fastapi_forge.naming import normalize_project_name
-from fastapi_forge.project import create_project
 
 SNAPSHOT_ROOT = Path(__file__).resolve().parent / "snapshots"
 MASKED = frozenset({".env"})

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from bench.common import BenchError
+from bench.harness import clean_env
 from bench.load import Scenario, lua_script, parse_wrk, process_cpu_seconds, wrk
 from bench.projects import feature_name
 from bench.suite import fit
 from fastapi_forge.naming import feature_names
-from tests.harness import clean_env
 
 WRK_REPORT = """\
 Running 8s test @ http://127.0.0.1:8765/api/v1/orders/7e55f248

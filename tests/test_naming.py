@@ -5,6 +5,7 @@ import re
 import pytest
 
 from fastapi_forge.dependency_names import DISTRIBUTIONS
+from fastapi_forge.engine.render import template_dir
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import (
     MAX_NAME_LENGTH,
@@ -12,7 +13,6 @@ from fastapi_forge.naming import (
     ProjectNames,
     normalize_project_name,
 )
-from fastapi_forge.render import template_dir
 
 
 def test_the_longest_name_is_accepted() -> None:

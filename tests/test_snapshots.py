@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_forge import render as render_module
+from fastapi_forge.engine import render as render_module
 
 from .snapshot_scenarios import SCENARIOS, SNAPSHOT_ROOT, compare, read_tree, render
 

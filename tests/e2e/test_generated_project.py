@@ -27,11 +27,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from bench.harness import NOT_PASSED_ON, RunningServer, find_python
 from fastapi_forge.cli import app as cli_app
-
-from ..harness import NOT_PASSED_ON, RunningServer, find_python
-from ..test_template_files import EXPECTED_FILES
-from .conftest import (
+from tests.e2e.conftest import (
     UV,
     GeneratedProject,
     clean_env,
@@ -40,6 +38,7 @@ from .conftest import (
     require_redis,
     serve,
 )
+from tests.generators.project.test_template_files import EXPECTED_FILES
 
 pytestmark = pytest.mark.e2e
 

@@ -23,10 +23,10 @@ from typing import Any, ClassVar
 
 import pytest
 
+from bench.harness import GeneratedProject
 from fastapi_forge.dependency_names import DISTRIBUTIONS
 from tests.e2e.conftest import require_postgres
 from tests.e2e.test_generated_project import GeneratedProjectChecks, fuzz
-from tests.harness import GeneratedProject
 
 pytestmark = pytest.mark.e2e
 

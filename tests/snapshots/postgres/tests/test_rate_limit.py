@@ -1,5 +1,6 @@
 """Rate limits: in memory by default, shared through Redis when a Redis URL is set."""
 
+import asyncio
 import os
 import uuid
 
@@ -36,6 +37,23 @@ async def test_an_account_limit_counts_only_what_is_hit() -> None:
     with pytest.raises(RateLimitError):
         await failures.check("ada@example.com")
     await failures.check("grace@example.com")
+
+
+async def test_reset_while_counters_expire_leaves_no_failed_task() -> None:
+    # The suite resets the limiter before every test. Clearing a memory storage while its
+    # expiry task walks the keys made that task fail ("Task exception was never retrieved").
+    limiter = RateLimiter(None)
+    old = limiter.storage
+    limit = parse("5/minute")
+    await limiter.hit(limit, "login", "10.0.0.1")
+    await limiter.hit(limit, "login", "10.0.0.2")
+    await asyncio.sleep(0)  # the expiry task starts and waits on its worker thread
+    await limiter.reset()
+    await asyncio.sleep(0.2)
+    timer = getattr(old, "timer", None)
+    assert isinstance(timer, asyncio.Task)
+    assert timer.done()
+    assert timer.exception() is None
 
 
 def _events(caplog: pytest.LogCaptureFixture) -> list[object]:

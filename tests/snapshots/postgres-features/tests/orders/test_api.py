@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -103,9 +103,9 @@ RANGE_FILTERS: list[tuple[str, Callable[[Any], tuple[str, Any]]]] = [
     (
         "total",
         lambda value: (
-            ("min", str(Decimal(value) + Decimal("0.01")))
+            ("min", str(Context(prec=80).add(Decimal(value), Decimal("0.01"))))
             if Decimal(value) < Decimal("99999999.99")
-            else ("max", str(Decimal(value) - Decimal("0.01")))
+            else ("max", str(Context(prec=80).subtract(Decimal(value), Decimal("0.01"))))
         ),
     ),
     (

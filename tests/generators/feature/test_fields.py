@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from fastapi_forge.codegen import field_code
 from fastapi_forge.errors import UserError
-from fastapi_forge.fields import (
+from fastapi_forge.generators.feature.codegen import field_code
+from fastapi_forge.generators.feature.fields import (
     DEFAULT_FIELDS,
     FIELD_LANGUAGE_HELP,
     RESERVED_FIELD_NAMES,

@@ -38,13 +38,13 @@ import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastapi_forge.codegen import field_code
+from fastapi_forge.engine.render import render_template
 from fastapi_forge.errors import UserError
-from fastapi_forge.feature import slice_data
-from fastapi_forge.fields import INT32_MAX, INT32_MIN, FieldSpec, parse_fields
+from fastapi_forge.generators.feature.codegen import field_code
+from fastapi_forge.generators.feature.context import slice_data
+from fastapi_forge.generators.feature.fields import INT32_MAX, INT32_MIN, FieldSpec, parse_fields
+from fastapi_forge.generators.project.generator import create_project
 from fastapi_forge.naming import feature_names, normalize_project_name
-from fastapi_forge.project import create_project
-from fastapi_forge.render import render_template
 
 PACKAGE = "propcheck"
 SCHEMA_ONLY = (

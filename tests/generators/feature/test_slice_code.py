@@ -11,7 +11,7 @@ import math
 import shutil
 import subprocess
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,18 @@ import pytest
 from typer.testing import CliRunner
 
 from fastapi_forge.cli import app
-from fastapi_forge.codegen import INT32_MAX, INT32_MIN, MIN_UNIQUE_SPAN, field_code
 from fastapi_forge.errors import UserError
-from fastapi_forge.feature import with_article
-from fastapi_forge.fields import parse_fields
+from fastapi_forge.generators.feature.codegen import (
+    INT32_MAX,
+    INT32_MIN,
+    MIN_UNIQUE_SPAN,
+    field_code,
+)
+from fastapi_forge.generators.feature.context import with_article
+from fastapi_forge.generators.feature.fields import parse_fields
+from fastapi_forge.generators.project.generator import create_project
 from fastapi_forge.naming import normalize_project_name
-from fastapi_forge.project import create_project
-
-from .conftest import tree_snapshot
+from tests.helpers.tree import tree_snapshot
 
 FEATURES = Path("src/shop/features")
 # 40 characters, the longest feature name forge accepts.
@@ -334,7 +338,7 @@ def test_generated_values_respect_every_bound(text: str) -> None:
         assert all(Decimal(value).as_tuple().exponent == -places for value in values)
     # The range-filter test's probe is a value of the filter's type.
     assert code.probe is not None
-    probe = eval(code.probe, {"Decimal": Decimal})  # noqa: S307
+    probe = eval(code.probe, {"Context": Context, "Decimal": Decimal})  # noqa: S307
     for value in values:
         check_probe(spec, value, *probe(value))
 
@@ -377,7 +381,9 @@ def test_json_and_text_fields_have_a_default_cap_that_max_changes() -> None:
 
 
 def test_the_shadowing_check_sees_a_field_read_by_its_own_annotation() -> None:
-    from fastapi_forge.feature import _class_scope_collisions
+    from fastapi_forge.generators.feature.checks import (
+        class_scope_collisions as _class_scope_collisions,
+    )
 
     tree = ast.parse("class A:\n    date: Mapped[date | None] = column()\n")
     assert list(_class_scope_collisions(tree)) == [("A", "date")]

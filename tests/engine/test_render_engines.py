@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fastapi_forge import render
 from fastapi_forge.cli import app
+from fastapi_forge.engine import render
 from fastapi_forge.errors import ForgeError
-from fastapi_forge.project import DATABASES, PYTHON_VERSIONS
-from tests.conftest import LOCAL, tree_snapshot
+from fastapi_forge.generators.project.generator import DATABASES, PYTHON_VERSIONS
+from tests.helpers.tree import LOCAL, tree_snapshot
 
 DESCRIPTION = "Quotes \"double\" 'single', a back\\slash, {{ jinja }}, {% raw %}, é and 😀"
 FEATURE_COMMANDS = [

@@ -16,10 +16,10 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import fastapi_forge
-from fastapi_forge import cli, project
 from fastapi_forge.cli import app
-
-from .conftest import LOCAL, staging_leftovers, tree_snapshot, write_stub_project
+from fastapi_forge.cli import new as cli
+from fastapi_forge.generators.project import generator as project
+from tests.helpers.tree import LOCAL, staging_leftovers, tree_snapshot, write_stub_project
 
 SECRET_LINE = re.compile(r"^(?P<prefix>[A-Z0-9_]+_)JWT_SECRET=(?P<value>.*)$", re.MULTILINE)
 

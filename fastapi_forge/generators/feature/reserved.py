@@ -34,11 +34,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import fastapi_forge
-from fastapi_forge.codegen import RefCode, field_code
+from fastapi_forge.engine.render import cache_dir, render_template, template_dir
 from fastapi_forge.errors import UserError
-from fastapi_forge.fields import parse_fields
+from fastapi_forge.generators.feature.codegen import RefCode, field_code
+from fastapi_forge.generators.feature.context import slice_data
+from fastapi_forge.generators.feature.fields import parse_fields
+from fastapi_forge.generators.feature.wiring import plan_registry
 from fastapi_forge.naming import FeatureNames
-from fastapi_forge.render import cache_dir, render_template, template_dir
 
 __all__ = [
     "ALEMBIC_VERSION_TABLE",
@@ -79,7 +81,7 @@ _PLACEHOLDERS = (
 )
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 # Field sentinels: identifiers made from a field's name are the field language's business
-# (fastapi_forge.fields), not the feature name's.
+# (generators/feature/fields.py), not the feature name's.
 _FIELD_PREFIX = "zqf"
 _FIELD_SPECS = (
     f"{_FIELD_PREFIX}str:str:unique",
@@ -163,9 +165,6 @@ def _scopes(tree: ast.Module, where: str) -> Iterator[tuple[str, set[str]]]:
 def _render_slice(
     scratch: Path, *, owned: bool, specs: Sequence[str], write_access: str | None = None
 ) -> None:
-    # Imported here: feature imports this module.
-    from fastapi_forge.feature import slice_data
-
     fields = parse_fields(specs)
     codes = [
         field_code(
@@ -420,8 +419,6 @@ def _source_path(root: Path, relative: PurePosixPath) -> Path:
 
 def _registry_identifiers(text: str) -> set[str]:
     """The registry's identifiers after the sentinel feature is wired in."""
-    from fastapi_forge.feature import plan_registry
-
     tree = _parse(plan_registry(text, _SENTINEL), "registry.py")
     identifiers: set[str] = set()
     for _, names in _scopes(tree, "registry.py"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_forge.project import python_string_literal, toml_string_literal
+from fastapi_forge.generators.project.generator import python_string_literal, toml_string_literal
 
 TEXTS = [
     "A production-grade FastAPI service.",

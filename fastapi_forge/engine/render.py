@@ -33,7 +33,7 @@ __all__ = ["ENGINE_VARIABLE", "render_template", "template_dir"]
 ENGINE_VARIABLE = "FORGE_RENDER_ENGINE"
 ENGINES = ("forge", "copier")
 
-_SOURCE_TREE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_SOURCE_TREE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # Copier settings the engine implements; ``_min_copier_version`` only concerns Copier.
 _SUPPORTED_SETTINGS = frozenset(

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_forge import feature, render, reserved
-from fastapi_forge.codegen import pascal
+from fastapi_forge.engine import render, workspace
+from fastapi_forge.engine.render import render_template, template_dir
 from fastapi_forge.errors import UserError
+from fastapi_forge.generators.feature import reserved
+from fastapi_forge.generators.feature.codegen import pascal
+from fastapi_forge.generators.feature.reserved import (
+    check_enum_fields,
+    check_feature_names,
+    template_names,
+)
 from fastapi_forge.naming import feature_names
-from fastapi_forge.render import render_template, template_dir
-from fastapi_forge.reserved import check_enum_fields, check_feature_names, template_names
 
 # Each of these was accepted before issue 10 and left a project that no longer imported,
 # type-checked, linted or passed its tests.
@@ -82,7 +87,7 @@ def test_ordinary_words_are_accepted(raw: str) -> None:
 
 
 def test_a_ref_whose_class_clashes_is_refused() -> None:
-    from fastapi_forge.codegen import RefCode
+    from fastapi_forge.generators.feature.codegen import RefCode
 
     ref = RefCode(
         plural_snake="order_services",
@@ -196,11 +201,12 @@ def test_every_name_made_from_a_template_identifier_is_refused_or_renders_clean_
     a feature name (``Query`` -> ``query``, ``SessionDep`` -> ``session_dep``). Each one is
     refused, or its slice passes the project's own ruff rules (shadowed or undefined names
     are ruff's F811/F821/F823)."""
-    from fastapi_forge.codegen import field_code
-    from fastapi_forge.feature import format_python, slice_data
-    from fastapi_forge.fields import parse_fields
+    from fastapi_forge.engine.workspace import format_python
+    from fastapi_forge.generators.feature.codegen import field_code
+    from fastapi_forge.generators.feature.context import slice_data
+    from fastapi_forge.generators.feature.fields import parse_fields
+    from fastapi_forge.generators.project.generator import create_project
     from fastapi_forge.naming import normalize_project_name
-    from fastapi_forge.project import create_project
 
     project = tmp_path / "shop"
     create_project(
@@ -245,7 +251,7 @@ def test_every_name_made_from_a_template_identifier_is_refused_or_renders_clean_
     format_python(files, project / "pyproject.toml")
     result = subprocess.run(
         [
-            feature._ruff(),
+            workspace._ruff(),
             "check",
             "--no-cache",
             "--quiet",

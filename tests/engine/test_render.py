@@ -1,4 +1,4 @@
-"""``fastapi_forge.render``: finding templates and how Copier is driven."""
+"""``fastapi_forge.engine.render``: finding templates and how Copier is driven."""
 
 import subprocess
 from pathlib import Path
@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 import fastapi_forge
-from fastapi_forge import render
+from fastapi_forge.engine import render
 from fastapi_forge.errors import ForgeError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 MINI_COPIER_YML = """\
 _subdirectory: template

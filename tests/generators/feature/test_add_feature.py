@@ -6,12 +6,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fastapi_forge import feature
 from fastapi_forge.cli import app
+from fastapi_forge.engine import migrations
+from fastapi_forge.generators.project.generator import create_project
 from fastapi_forge.naming import normalize_project_name
-from fastapi_forge.project import create_project
-
-from .conftest import tree_snapshot
+from tests.helpers.tree import tree_snapshot
 
 ORDERS_FILES = sorted(
     [
@@ -118,8 +117,8 @@ class TestWrites:
     def test_migration_chains_to_the_current_head(self, project: Path) -> None:
         assert run("customers")[0] == 0
         assert run("orders", "--field", "customer:ref=customers")[0] == 0
-        revisions = feature.read_revisions(project / "migrations/versions")
-        assert feature.single_head(revisions)
+        revisions = migrations.read_revisions(project / "migrations/versions")
+        assert migrations.single_head(revisions)
         by_file = {
             r.path.name.split("_create_")[-1]: r for r in revisions if "_create_" in r.path.name
         }
@@ -311,7 +310,7 @@ def _apply(project: Path, *revisions: str) -> Path:
 
 
 def _revision_of(project: Path, plural: str) -> str:
-    revisions = feature.read_revisions(project / "migrations/versions")
+    revisions = migrations.read_revisions(project / "migrations/versions")
     return next(r.revision for r in revisions if r.path.stem.endswith(f"_create_{plural}"))
 
 
@@ -333,7 +332,7 @@ def test_force_refuses_a_migration_applied_to_the_sqlite_database(project: Path)
 
 def test_force_rewrites_a_migration_the_database_does_not_have(project: Path) -> None:
     assert run("orders", "--field", "total:int")[0] == 0
-    versions = feature.read_revisions(project / "migrations/versions")
+    versions = migrations.read_revisions(project / "migrations/versions")
     initial = next(r.revision for r in versions if not r.down_revisions)
     _apply(project, initial)
 

@@ -5,12 +5,9 @@ system), so the project appears with one ``os.rename`` or not at all: on any
 error, including ``KeyboardInterrupt``, the file system is left as it was.
 """
 
-import contextlib
 import os
 import secrets
 import shlex
-import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,9 +17,16 @@ from typing import Any, Literal, get_args
 import tomli_w
 
 import fastapi_forge
+from fastapi_forge.engine.render import render_template
+from fastapi_forge.engine.workspace import (
+    STAGING_PREFIX,
+    create_tree,
+    display_path,
+    list_files,
+    nearest_existing,
+)
 from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import ProjectNames
-from fastapi_forge.render import render_template
 
 __all__ = [
     "DATABASES",
@@ -33,13 +37,9 @@ __all__ = [
     "Database",
     "ProjectResult",
     "PythonVersion",
-    "StepResult",
     "check_description",
     "check_destination",
     "create_project",
-    "display_path",
-    "init_git",
-    "install_dependencies",
     "next_steps",
 ]
 
@@ -54,7 +54,6 @@ DEFAULT_PYTHON_VERSION: PythonVersion = "3.12"
 DEFAULT_DESCRIPTION = "A production-grade FastAPI service."
 
 TEMPLATE = "project"
-STAGING_PREFIX = ".forge-"
 ENV_EXAMPLE = ".env.example"
 ENV_FILE = ".env"
 
@@ -75,89 +74,6 @@ class ProjectResult:
     """The database the project was generated for."""
     python_version: str = DEFAULT_PYTHON_VERSION
     """The Python version the project targets."""
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """What a step after the render (``uv sync``, ``git init``) did."""
-
-    status: Literal["done", "skipped", "failed"]
-    message: str
-    """One line for the user: what was done, why it was skipped, or why it failed."""
-
-
-def install_dependencies(project: Path, *, skip: bool) -> StepResult:
-    """Run ``uv sync`` in ``project`` (it writes ``uv.lock`` and ``.venv``) when uv is on PATH.
-
-    Never raises for a failing ``uv``: the project stays as it is and the result says why.
-    """
-    if skip:
-        return StepResult("skipped", "skipped uv sync (--no-install); run `uv sync` yourself")
-    uv = shutil.which("uv")
-    if uv is None:
-        return StepResult(
-            "skipped",
-            "skipped uv sync: uv is not on PATH; install it (https://docs.astral.sh/uv/) "
-            "and run `uv sync`",
-        )
-    started = time.perf_counter()
-    failure = _run_step([uv, "sync"], project)
-    if failure is not None:
-        return StepResult("failed", f"uv sync failed: {failure}; fix it and run `uv sync` again")
-    seconds = time.perf_counter() - started
-    return StepResult(
-        "done", f"installed the dependencies with uv sync ({seconds:.1f} s); uv.lock written"
-    )
-
-
-def init_git(project: Path, *, skip: bool) -> StepResult:
-    """Make ``project`` a git repository with a first commit, unless it is inside one already.
-
-    Never raises for a failing ``git``: the project stays as it is and the result says why.
-    """
-    if skip:
-        return StepResult("skipped", "skipped git init (--no-git)")
-    git = shutil.which("git")
-    if git is None:
-        return StepResult("skipped", "skipped git init: git is not on PATH")
-    inside = subprocess.run(
-        [git, "rev-parse", "--show-toplevel"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if inside.returncode == 0:
-        top = inside.stdout.strip()
-        return StepResult(
-            "skipped", f"skipped git init: the project is inside the repository {top}"
-        )
-    for command in (
-        [git, "init", "--quiet"],
-        [git, "add", "--all"],
-        [git, "commit", "--quiet", "--message", "Create the project with forge new"],
-    ):
-        failure = _run_step(command, project)
-        if failure is not None:
-            after = (
-                ""
-                if command[1] == "init"
-                else "; the repository exists: commit yourself (git add -A && git commit)"
-            )
-            return StepResult("failed", f"git {command[1]} failed: {failure}{after}")
-    return StepResult("done", "created a git repository with a first commit")
-
-
-def _run_step(command: list[str], cwd: Path) -> str | None:
-    """Run ``command``; return None on success, else the last line it printed (or why)."""
-    try:
-        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    if result.returncode == 0:
-        return None
-    lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-    return lines[-1] if lines else f"exit status {result.returncode}"
 
 
 def check_description(description: str) -> str:
@@ -189,7 +105,7 @@ def check_destination(destination: Path) -> Path:
                 f"destination '{destination}' already exists and is not empty; "
                 "pass a DIRECTORY that does not exist yet, or remove this one"
             )
-    ancestor = _nearest_existing(destination.parent)
+    ancestor = nearest_existing(destination.parent)
     if not ancestor.is_dir():
         raise UserError(
             f"cannot create '{destination}': '{ancestor}' is not a folder; "
@@ -248,14 +164,18 @@ def create_project(
             with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as scratch:
                 rendered = Path(scratch) / destination.name
                 seconds = _render(rendered, data, names.env_prefix)
-                files = _list_files(rendered)
+                files = list_files(rendered)
         except OSError as exc:
             raise UserError(
                 f"cannot render in the temporary folder '{tempfile.gettempdir()}': "
                 f"{exc.strerror or exc}; set TMPDIR to a writable folder"
             ) from exc
     else:
-        seconds, files = _render_in_place(destination, data, names.env_prefix)
+        seconds, files = create_tree(
+            destination,
+            lambda rendered: _render(rendered, data, names.env_prefix),
+            hint="check the permissions and free space of the DIRECTORY's folder",
+        )
     return ProjectResult(
         names=names,
         destination=destination,
@@ -292,15 +212,6 @@ def default_database_url(database: str, package_name: str, password: str | None 
     return f"sqlite+aiosqlite:///./{package_name}.db"
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """Return ``path`` relative to ``cwd`` (default: the current folder) when below it."""
-    cwd = (cwd or Path.cwd()).resolve()
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def next_steps(
     result: ProjectResult, cwd: Path | None = None, *, installed: bool = False
 ) -> list[str]:
@@ -316,39 +227,6 @@ def next_steps(
         f"uv run uvicorn {result.names.package_name}.main:create_app --factory --reload",
         "uv run pytest",
     ]
-
-
-def _render_in_place(
-    destination: Path, data: dict[str, Any], env_prefix: str
-) -> tuple[float, tuple[str, ...]]:
-    """Render into a staging folder beside ``destination`` and move it into place."""
-    created_parents = _missing_ancestors(destination.parent)
-    staging: Path | None = None
-    try:
-        try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=destination.parent))
-            # A subfolder (not the mkdtemp folder, which is mode 0o700) so that the
-            # project gets the permissions the user's umask asks for.
-            rendered = staging / destination.name
-            seconds = _render(rendered, data, env_prefix)
-            files = _list_files(rendered)
-            _move_into_place(rendered, destination)
-        except OSError as exc:
-            where = _shown_path(exc.filename, staging, destination)
-            reason = exc.strerror or str(exc)
-            raise UserError(
-                f"cannot write '{where}': {reason}; "
-                "check the permissions and free space of the DIRECTORY's folder"
-            ) from exc
-    except BaseException:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        for folder in created_parents:
-            _remove_if_empty(folder)
-        raise
-    shutil.rmtree(staging, ignore_errors=True)
-    return seconds, files
 
 
 def _render(rendered: Path, data: dict[str, Any], env_prefix: str) -> float:
@@ -406,75 +284,3 @@ def _write_env(project: Path, env_prefix: str, values: dict[str, str]) -> None:
     descriptor = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
         handle.write("".join(lines))
-
-
-def _move_into_place(rendered: Path, destination: Path) -> None:
-    """Move the rendered project to ``destination``, all or nothing.
-
-    A missing destination is created by one ``os.rename``. An existing empty
-    folder is kept (it may be the shell's current folder or a mount point) and
-    the project's entries are renamed into it, undoing the moves on failure.
-    """
-    if not destination.is_dir():
-        rendered.rename(destination)
-        return
-    moved: list[str] = []
-    try:
-        for entry in sorted(child.name for child in rendered.iterdir()):
-            (rendered / entry).rename(destination / entry)
-            moved.append(entry)
-    except BaseException:
-        for entry in reversed(moved):
-            try:
-                (destination / entry).rename(rendered / entry)
-            except OSError:
-                shutil.rmtree(destination / entry, ignore_errors=True)
-        raise
-
-
-def _list_files(root: Path) -> tuple[str, ...]:
-    """Return every non-directory entry under ``root`` as sorted relative POSIX paths."""
-    found: list[str] = []
-    for folder, subfolders, filenames in os.walk(root):
-        here = Path(folder)
-        found.extend((here / name).relative_to(root).as_posix() for name in filenames)
-        found.extend(
-            (here / name).relative_to(root).as_posix()
-            for name in subfolders
-            if (here / name).is_symlink()
-        )
-    return tuple(sorted(found))
-
-
-def _shown_path(filename: object, staging: Path | None, destination: Path) -> Path:
-    """Name the path an OSError is about as the user will know it (not the staging copy)."""
-    if not isinstance(filename, str | os.PathLike):
-        return destination
-    path = Path(filename)
-    if staging is not None and path.is_relative_to(staging / destination.name):
-        return destination / path.relative_to(staging / destination.name)
-    if any(part.startswith(STAGING_PREFIX) for part in path.parts):
-        return destination.parent
-    return path
-
-
-def _nearest_existing(path: Path) -> Path:
-    """Return ``path`` or its closest ancestor that exists."""
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
-def _missing_ancestors(path: Path) -> list[Path]:
-    """Return the folders ``path.mkdir(parents=True)`` would create, deepest first."""
-    missing: list[Path] = []
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    return missing
-
-
-def _remove_if_empty(folder: Path) -> None:
-    """Remove ``folder`` if it exists and is empty; ignore every failure."""
-    with contextlib.suppress(OSError):
-        folder.rmdir()

@@ -1,4 +1,4 @@
-"""``fastapi_forge.project`` and ``fastapi_forge.console`` without the CLI around them."""
+"""The project generator and ``fastapi_forge.console``, without the CLI around them."""
 
 from pathlib import Path
 from typing import Any, cast
@@ -7,13 +7,12 @@ import pytest
 import yaml
 from rich.console import Console
 
-from fastapi_forge import project
 from fastapi_forge.console import build_file_tree
+from fastapi_forge.engine.render import template_dir
 from fastapi_forge.errors import ForgeError, UserError
+from fastapi_forge.generators.project import generator as project
 from fastapi_forge.naming import normalize_project_name
-from fastapi_forge.render import template_dir
-
-from .conftest import tree_snapshot, write_stub_project
+from tests.helpers.tree import tree_snapshot, write_stub_project
 
 NAMES = normalize_project_name("my-api")
 

@@ -1,0 +1,171 @@
+"""``forge add ...``: the commands that add to the project forge runs in.
+
+Today ``forge add feature NAME --field ...`` (also spelt ``forge add-feature``); later issues
+add ``field``, ``job``, ``worker`` and ``tracing`` here, one function each.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from fastapi_forge import console
+
+if TYPE_CHECKING:
+    from fastapi_forge.generators.feature.generator import FeatureResult
+
+__all__ = ["FEATURE_EPILOG", "add_feature_command", "feature_next_steps", "print_feature"]
+
+FIELD_HELP = (
+    "A field, NAME:TYPE[?][:MODIFIER]...; repeat for more. Types: str text int float "
+    "decimal bool date datetime uuid enum=a,b json ref=<feature>; '?' makes it optional. "
+    "Modifiers: max= min= ge= gt= le= lt= unique index default= digits= places=. "
+    "See the README for the whole language."
+)
+FEATURE_EPILOG = (
+    "Examples:\n\n"
+    "  forge add feature customers --field name:str:max=120:unique --field email:str?\n\n"
+    "  forge add feature orders --field total:decimal:gt=0 "
+    "--field status:enum=pending,paid,shipped --field customer:ref=customers\n\n"
+    "  forge add feature announcements --public --field title:str --field body:text\n\n"
+    "`forge add-feature` is the same command under its first name."
+)
+
+
+def add_feature_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Feature name, singular or plural: order, orders, order-items, people.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            "-f",
+            help=FIELD_HELP,
+            metavar="SPEC",
+            show_default=False,
+        ),
+    ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="No owner: anyone may read the rows, signed in or not; only admins may "
+            "create, change or delete them.",
+        ),
+    ] = False,
+    public_writes: Annotated[
+        bool,
+        typer.Option(
+            "--public-writes",
+            help="A public slice that anyone may also write, anonymously (implies --public; "
+            "writes are rate-limited per client by RATE_LIMIT_PUBLIC_WRITES).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Re-render an existing slice's own files (the registry is left as it is).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the files and the registry edit; write nothing."),
+    ] = False,
+    singular: Annotated[
+        str | None,
+        typer.Option(
+            "--singular",
+            help="The singular form, when the derived one is wrong: --singular campus.",
+            show_default=False,
+        ),
+    ] = None,
+    plural: Annotated[
+        str | None,
+        typer.Option(
+            "--plural",
+            help="The plural form, when the derived one is wrong: --plural campi.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
+) -> None:
+    """Add a typed CRUD slice (model, schemas, repository, service, router, migration, tests).
+
+    Run it anywhere inside a project made by [bold]forge new[/bold]. Without --field, the
+    slice gets one field, [bold]name:str[/bold].
+    """
+    # Imported here: `forge new` and `forge --help` never load the slice generator.
+    from fastapi_forge.generators.feature.generator import add_feature
+
+    result = add_feature(
+        Path.cwd(),
+        name,
+        fields or [],
+        public=public,
+        public_writes=public_writes,
+        force=force,
+        dry_run=dry_run,
+        singular=singular,
+        plural=plural,
+    )
+    if quiet:
+        return
+    if result.default_fields_used:
+        console.print_note("no --field given: the slice has one field, name:str")
+    print_feature(result)
+    console.print_file_tree([planned.path for planned in result.files], "./")
+    if result.registry_diff:
+        console.stdout.print(result.registry_diff, markup=False, highlight=False)
+    count = len(result.files)
+    if result.dry_run:
+        console.print_note(f"dry run: would write {count} files; nothing was written")
+        return
+    console.print_note(f"wrote {count} files in {result.seconds:.2f} s")
+    for note in result.notes:
+        console.print_note(note)
+    console.print_next_steps(feature_next_steps(result.project.root, result.names.plural_snake))
+
+
+def feature_next_steps(root: Path, plural_snake: str, cwd: Path | None = None) -> list[str]:
+    """The commands after ``add feature``; they run in the project root, wherever forge ran."""
+    relative = os.path.relpath(root.resolve(), (cwd or Path.cwd()).resolve())
+    steps = [] if relative == "." else [f"cd {shlex.quote(Path(relative).as_posix())}"]
+    return [*steps, "uv run alembic upgrade head", f"uv run pytest tests/{plural_snake}"]
+
+
+def print_feature(result: FeatureResult) -> None:
+    """The derived names, the fields and the routes of a new slice."""
+    names = result.names
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Singular / plural", f"{names.singular_snake} / {names.plural_snake}")
+    table.add_row("Class", names.singular_pascal)
+    table.add_row("Table / package", names.plural_snake)
+    table.add_row("URL", f"/api/v1/{names.plural_kebab}")
+    access = {
+        "owner": "owner or admin",
+        "admin": "anyone reads, admins write",
+        "anyone": "anyone reads and writes (rate-limited)",
+    }[result.write_access]
+    table.add_row("Access", access)
+    table.add_row("Fields", ", ".join(spec.spec for spec in result.fields))
+    table.add_row("Migration", result.migration)
+    console.stdout.print(table)
+    for route in result.routes:
+        console.stdout.print(f"  {route}", markup=False, highlight=False)

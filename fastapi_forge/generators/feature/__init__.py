@@ -1,0 +1,1 @@
+"""``forge add feature``: the slice generator (template ``templates/feature``)."""

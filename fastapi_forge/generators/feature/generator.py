@@ -1,0 +1,273 @@
+"""`forge add feature` (alias `forge add-feature`): add a typed CRUD slice to a project.
+
+Everything is checked before anything is written: the project, the name, the fields, the
+references, the migration history and the registry. The slice is rendered and formatted in
+a staging folder; its files and the registry edit are then applied together, and any
+failure (including Ctrl-C) restores every file that was touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi_forge.engine.migrations import (
+    Revision,
+    ancestors,
+    applied_revisions,
+    chained_revision,
+    read_revisions,
+    single_head,
+)
+from fastapi_forge.engine.render import render_template
+from fastapi_forge.engine.target import Project, database_url, find_project
+from fastapi_forge.engine.workspace import PlannedFile, apply_files, display_path, plan_files
+from fastapi_forge.errors import UserError
+from fastapi_forge.generators.feature.checks import (
+    check_field_names,
+    check_project_provides,
+    check_shadowing,
+)
+from fastapi_forge.generators.feature.codegen import field_code
+from fastapi_forge.generators.feature.context import TEMPLATE, enum_classes, now, slice_data
+from fastapi_forge.generators.feature.fields import (
+    DEFAULT_FIELDS,
+    FieldKind,
+    FieldSpec,
+    parse_fields,
+)
+from fastapi_forge.generators.feature.refs import existing_features, resolve_ref
+from fastapi_forge.generators.feature.reserved import check_enum_fields, check_feature_names
+from fastapi_forge.generators.feature.wiring import plan_registry
+from fastapi_forge.naming import FeatureNames, feature_names
+
+__all__ = ["FeatureResult", "add_feature"]
+
+
+@dataclass
+class FeatureResult:
+    """What `add_feature` wrote (or, for a dry run, would write)."""
+
+    project: Project
+    names: FeatureNames
+    fields: tuple[FieldSpec, ...]
+    default_fields_used: bool
+    owned: bool
+    write_access: str
+    """Who may write: ``owner`` (and admins), ``admin`` or ``anyone``."""
+    files: list[PlannedFile]
+    registry_diff: str
+    migration: str
+    seconds: float
+    dry_run: bool
+    routes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _migration_identity(
+    project: Project, names: FeatureNames, *, force: bool
+) -> tuple[str, str, str]:
+    """(file stem, revision, down revision) for the slice's migration."""
+    revisions = read_revisions(project.versions_dir)
+    suffix = f"_create_{names.plural_snake}"
+    if force:
+        for revision in revisions:
+            if revision.path.stem.endswith(suffix) and revision.down_revisions:
+                _check_not_applied(project, revision, revisions)
+                return revision.path.stem, revision.revision, revision.down_revisions[0]
+    head = single_head(revisions)
+    stem, digest = chained_revision(head, names.plural_snake, suffix, now())
+    return stem, digest, head
+
+
+def _check_not_applied(project: Project, target: Revision, revisions: Sequence[Revision]) -> None:
+    """Refuse --force on a migration the project's SQLite database already has applied."""
+    found = applied_revisions(project)
+    if found is None:
+        return
+    database, heads = found
+    applied = ancestors(heads, revisions)
+    if target.revision in applied:
+        shown = display_path(database, Path.cwd())
+        raise UserError(
+            f"migration {target.path.name} is already applied to the database {shown}, so "
+            "rewriting it with --force would leave that database out of step; run "
+            f"`uv run alembic downgrade {target.down_revisions[0]}` first, or change the "
+            "model and run `uv run alembic revision --autogenerate`"
+        )
+
+
+def _owned_paths(project: Project, names: FeatureNames, migration: str) -> tuple[str, ...]:
+    return (
+        f"src/{project.package}/features/{names.plural_snake}/",
+        f"tests/{names.plural_snake}/",
+        f"migrations/versions/{migration}.py",
+    )
+
+
+def add_feature(
+    start: Path,
+    name: str,
+    field_specs: Sequence[str],
+    *,
+    public: bool = False,
+    public_writes: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
+    singular: str | None = None,
+    plural: str | None = None,
+) -> FeatureResult:
+    """Add the slice ``name`` to the project containing ``start``.
+
+    Rows of an owned slice (the default) are seen and changed by their owner and admins.
+    A ``public`` slice is read by anyone and written by admins; with ``public_writes``
+    anyone may write it too, anonymously, within the ``rate_limit_public_writes`` limit.
+
+    Raises :class:`~fastapi_forge.errors.UserError` for bad input (nothing is written),
+    and :class:`~fastapi_forge.errors.ForgeError` when rendering itself fails.
+    """
+    started = time.perf_counter()
+    public = public or public_writes
+    write_access = "anyone" if public_writes else "admin" if public else "owner"
+    project = find_project(start)
+    names = feature_names(name, singular=singular, plural=plural)
+    existing = existing_features(project)
+    exists = names.plural_snake in existing
+    if exists and not force:
+        raise UserError(
+            f"feature '{names.plural_snake}' already exists; pass --force to re-render its "
+            "own files (the registry is left as it is), or choose another name"
+        )
+    default_fields_used = not field_specs
+    fields = parse_fields(field_specs or DEFAULT_FIELDS)
+    refs = {
+        spec.name: resolve_ref(project, spec, names, existing, public)
+        for spec in fields
+        if spec.kind is FieldKind.REF
+    }
+    classes = enum_classes(fields, names.singular_pascal)
+    codes = [
+        field_code(
+            spec,
+            table=names.plural_snake,
+            singular_pascal=names.singular_pascal,
+            ref=refs.get(spec.name),
+            owned=not public,
+            enum_class=classes.get(spec.name),
+        )
+        for spec in fields
+    ]
+    check_feature_names(names, project.package, list(refs.values()))
+    check_enum_fields(
+        names,
+        project.package,
+        [
+            (spec.spec, classes[spec.name].removeprefix(names.singular_pascal))
+            for spec in fields
+            if spec.kind is FieldKind.ENUM
+        ],
+    )
+    check_field_names(fields, codes)
+    migration, revision, down_revision = _migration_identity(project, names, force=force)
+    notes = []
+    if force and exists and applied_revisions(project) is None:
+        url = database_url(project) or ""
+        if url and not url.startswith("sqlite"):
+            notes.append(
+                f"the migration {migration}.py was rewritten in place; forge cannot see "
+                "whether your database has it applied already: if it has, run "
+                f"`uv run alembic downgrade {down_revision}` before upgrading again"
+            )
+    try:
+        registry_before = project.registry.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read {project.registry}: {exc.strerror}") from None
+    registry_after = plan_registry(registry_before, names)
+
+    data = slice_data(
+        project.package,
+        names,
+        codes,
+        list(refs.values()),
+        owned=not public,
+        write_access=write_access,
+        revision=revision,
+        down_revision=down_revision,
+        migration=migration,
+    )
+    files = _render(project, data, registry_after if registry_after != registry_before else None)
+    check_shadowing(files, codes)
+    check_project_provides(project, files)
+    allowed = _owned_paths(project, names, migration)
+    registry_rel = project.registry.relative_to(project.root).as_posix()
+    for planned in files:
+        if planned.replaces and planned.path != registry_rel:
+            if not force:
+                raise UserError(
+                    f"{planned.path} already exists; remove it, or pass --force if it belongs "
+                    f"to feature '{names.plural_snake}'"
+                )
+            if not planned.path.startswith(allowed):
+                raise UserError(
+                    f"{planned.path} exists and does not belong to feature "
+                    f"'{names.plural_snake}'; move it away first"
+                )
+    written_registry = next(
+        (planned.content.decode() for planned in files if planned.path == registry_rel),
+        registry_before,
+    )
+    diff = "".join(
+        difflib.unified_diff(
+            registry_before.splitlines(keepends=True),
+            written_registry.splitlines(keepends=True),
+            fromfile=f"a/{registry_rel}",
+            tofile=f"b/{registry_rel}",
+        )
+    )
+    if not dry_run:
+        try:
+            apply_files(project.root, files)
+        except OSError as exc:
+            raise UserError(
+                f"cannot write {exc.filename or project.root}: {exc.strerror or exc}; "
+                "the project was left as it was"
+            ) from exc
+    return FeatureResult(
+        project=project,
+        names=names,
+        fields=fields,
+        default_fields_used=default_fields_used,
+        owned=not public,
+        write_access=write_access,
+        files=files,
+        registry_diff=diff,
+        migration=f"migrations/versions/{migration}.py",
+        seconds=time.perf_counter() - started,
+        dry_run=dry_run,
+        notes=notes,
+        routes=[
+            f"POST   /api/v1/{names.plural_kebab}",
+            f"GET    /api/v1/{names.plural_kebab}",
+            f"GET    /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
+            f"PATCH  /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
+            f"DELETE /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
+        ],
+    )
+
+
+def _render(project: Project, data: dict[str, Any], registry: str | None) -> list[PlannedFile]:
+    """Render the slice (and the edited registry) into a plan of formatted files."""
+    registry_rel = project.registry.relative_to(project.root)
+
+    def build(staging: Path) -> None:
+        render_template(TEMPLATE, staging, data)
+        if registry is not None:
+            target = staging / registry_rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(registry, encoding="utf-8")
+
+    return plan_files(project.root, build, ruff_config=project.root / "pyproject.toml")

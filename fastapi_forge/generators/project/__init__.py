@@ -1,0 +1,1 @@
+"""``forge new``: the project generator (template ``templates/project``)."""
