@@ -127,6 +127,8 @@ def test_code(
         "arrange_payload": has_owner if needs_owner else no_owner,
         "arrange_row": has_owner if owned else no_owner,
         "create_args": "session, owner_id" if owned else "session",
+        # An owned slice pointing at owned rows: references must be the row owner's.
+        "references_owned": owned and needs_owner,
     }
 
 

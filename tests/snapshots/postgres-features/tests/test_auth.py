@@ -141,6 +141,23 @@ class TestRegister:
         assert response.status_code == 201
         assert response.json()["full_name"] == "Ada"
 
+    @pytest.mark.parametrize("password", [" " * 8, "\t \n " * 3, "\u3000" * 8])
+    async def test_a_password_of_whitespace_alone_is_422(
+        self, client: AsyncClient, password: str
+    ) -> None:
+        response = await client.post(
+            REGISTER, json={"email": "ws@example.com", "password": password}
+        )
+        assert response.status_code == 422
+        errors = response.json()["error"]["details"]["errors"]
+        assert [error["loc"] for error in errors] == [["body", "password"]]
+
+    async def test_spaces_count_towards_the_length(self, client: AsyncClient) -> None:
+        response = await client.post(
+            REGISTER, json={"email": "sp@example.com", "password": "   a    "}
+        )
+        assert response.status_code == 201
+
     async def test_password_is_not_echoed_in_validation_errors(self, client: AsyncClient) -> None:
         response = await client.post(REGISTER, json={"email": "bad", "password": "s3cr3t!"})
         assert response.status_code == 422
@@ -195,6 +212,40 @@ class TestLogin:
     async def test_missing_form_fields_are_422(self, client: AsyncClient) -> None:
         response = await client.post(LOGIN, data={"username": "a@example.com"})
         assert response.status_code == 422
+
+    @pytest.mark.parametrize(
+        "email",
+        [
+            "u@xn--exmple-cua.com",  # an IDNA (punycode) domain, stored decoded
+            "a\u0301@example.com",  # NFD: a and a combining accent, stored as NFC
+            "ada@\uff45xample.org",  # a full-width letter in the domain
+            "Ada@Example.COM",
+        ],
+    )
+    async def test_logs_in_with_the_email_as_registered(
+        self, client: AsyncClient, email: str
+    ) -> None:
+        registered = await client.post(
+            REGISTER, json={"email": email, "password": "long enough pw"}
+        )
+        assert registered.status_code == 201, registered.text
+        await login(client, email, "long enough pw")
+        await login(client, registered.json()["email"], "long enough pw")
+
+    async def test_every_form_of_an_email_counts_against_one_account_limit(
+        self, app_factory: AppFactory, users: UserFactory
+    ) -> None:
+        await users.create(email="ada@example.org")
+        app = app_factory(rate_limit_login_account="2/minute")
+        async with client_for(app) as client:
+            forms = ["ada@\uff45xample.org", "ADA@example.org", "ada@example.org"]
+            statuses = [
+                (
+                    await client.post(LOGIN, data={"username": form, "password": "wrong pw"})
+                ).status_code
+                for form in forms
+            ]
+        assert statuses == [401, 401, 429]
 
     async def test_rate_limited_after_the_configured_attempts(
         self, app_factory: AppFactory
@@ -656,6 +707,31 @@ class TestTrustedProxies:
         }
         with pytest.raises(ValidationError, match="TRUSTED_PROXIES may not contain"):
             Settings.model_validate(values)
+
+    @pytest.mark.parametrize("network", ["0.0.0.0/0", "::/0", "10.0.0.0/7", "2001::/15"])
+    def test_networks_too_broad_for_proxies_are_refused_when_deployed(
+        self, settings: Settings, network: str
+    ) -> None:
+        values = settings.model_dump() | {
+            "trusted_proxies": ["10.0.0.5", network],
+            "environment": Environment.PRODUCTION,
+            "allowed_hosts": ["api.example.com"],
+        }
+        with pytest.raises(ValidationError, match="too broad"):
+            Settings.model_validate(values)
+        development = values | {"environment": Environment.DEVELOPMENT}
+        assert Settings.model_validate(development).trusted_proxies[1] == network
+
+    @pytest.mark.parametrize("network", ["10.0.0.0/8", "fd00::/16", "192.0.2.1"])
+    def test_proxy_networks_of_ordinary_size_are_accepted(
+        self, settings: Settings, network: str
+    ) -> None:
+        values = settings.model_dump() | {
+            "trusted_proxies": [network],
+            "environment": Environment.PRODUCTION,
+            "allowed_hosts": ["api.example.com"],
+        }
+        assert Settings.model_validate(values).trusted_proxies == [network]
 
 
 class TestPasswordHashing:

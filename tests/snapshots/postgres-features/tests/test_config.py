@@ -198,3 +198,60 @@ def test_production_keeps_strong_password_hashing() -> None:
     settings = build(environment="production")
     assert settings.password_hash_time_cost >= 3
     assert settings.password_hash_memory_cost >= 65536
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("origins", [["null"], ["https://app.example.com", "NULL"]])
+def test_null_cors_origin_is_refused_when_deployed(environment: str, origins: list[str]) -> None:
+    # "null" is the Origin of sandboxed iframes and local files: anybody can send it.
+    with pytest.raises(ValidationError, match="CORS_ORIGINS may not contain"):
+        build(environment=environment, cors_origins=origins)
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_sql_echo_is_refused_when_deployed(environment: str) -> None:
+    # Echoed statements carry their parameters: password hashes and personal data.
+    with pytest.raises(ValidationError, match="DB_ECHO"):
+        build(environment=environment, db_echo=True)
+    assert build(environment="development", db_echo=True).db_echo
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("password_hash_time_cost", 11),
+        ("password_hash_memory_cost", 1_048_577),
+        ("password_hash_parallelism", 17),
+    ],
+)
+def test_password_hashing_cost_has_upper_bounds(field: str, value: int) -> None:
+    # A cost too high turns each login into seconds of CPU or more memory than there is.
+    with pytest.raises(ValidationError, match=field):
+        build(**{field: value})
+    assert getattr(build(**{field: value - 1}), field) == value - 1
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("host", ["*.com", "*.localhost", "*"])
+def test_a_wildcard_over_a_top_level_domain_is_refused_when_deployed(
+    environment: str, host: str
+) -> None:
+    with pytest.raises(ValidationError, match="ALLOWED_HOSTS"):
+        build(environment=environment, allowed_hosts=["api.example.com", host])
+    assert build(environment="development", allowed_hosts=[host]).allowed_hosts == [host]
+
+
+def test_a_wildcard_over_ones_own_domain_is_accepted() -> None:
+    settings = build(environment="production", allowed_hosts=["*.example.com", "*.example.co.uk"])
+    assert settings.allowed_hosts == ["*.example.com", "*.example.co.uk"]
+
+
+@pytest.mark.parametrize("issuer", ["", "   "])
+def test_an_empty_jwt_issuer_is_refused(issuer: str) -> None:
+    with pytest.raises(ValidationError, match="jwt_issuer"):
+        build(jwt_issuer=issuer)
+
+
+@pytest.mark.parametrize(("value", "level"), [("debug", "DEBUG"), ("Warning", "WARNING")])
+def test_log_level_in_any_case(value: str, level: str) -> None:
+    assert build(log_level=value).log_level == level

@@ -20,6 +20,20 @@ async def test_ready_checks_the_database(client: AsyncClient) -> None:
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
 
 
+async def test_ready_reports_an_unreachable_redis_as_degraded_not_down(
+    app_factory: AppFactory,
+) -> None:
+    # Rate limits fail open without Redis: the replica still serves, so it stays in rotation.
+    app = app_factory(redis_url="redis://127.0.0.1:9/0")
+    async with client_for(app) as client:
+        response = await client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "rate_limit": "degraded"},
+    }
+
+
 @pytest.mark.parametrize("path", ["/health", "/ready"])
 async def test_probes_answer_head(client: AsyncClient, path: str) -> None:
     response = await client.head(path)

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from limits import parse
+from limits.aio.strategies import MovingWindowRateLimiter
 from pydantic import ValidationError
 
 from demo.core.config import Settings
@@ -55,15 +56,52 @@ async def test_reset_while_counters_expire_leaves_no_failed_task() -> None:
     assert timer.exception() is None
 
 
-async def test_unreachable_redis_lets_requests_through(caplog: pytest.LogCaptureFixture) -> None:
+def _events(caplog: pytest.LogCaptureFixture) -> list[object]:
+    return [r.msg.get("event") for r in caplog.records if isinstance(r.msg, dict)]
+
+
+async def test_unreachable_redis_lets_requests_through_and_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Each request used to log a traceback per limit it passed (three for a login).
     configure_logging(level="WARNING", json_logs=True)
     limiter = RateLimiter("redis://127.0.0.1:9/0")
     limit = parse("1/minute")
     for _ in range(3):
         await limiter.hit(limit, "login", "10.0.0.1")
         await limiter.check(limit, "login", "10.0.0.1")
-    events = [r.msg.get("event") for r in caplog.records if isinstance(r.msg, dict)]
-    assert "rate_limit_storage_unavailable" in events
+    assert _events(caplog).count("rate_limit_storage_unavailable") == 1
+    assert limiter.degraded
+    assert not await limiter.available(1.0)
+
+
+async def test_the_end_of_an_outage_is_logged_and_limits_apply_again(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure_logging(level="WARNING", json_logs=True)
+    limiter = RateLimiter(None)
+    limit = parse("2/minute")
+
+    async def unreachable(*_: object) -> bool:
+        raise ConnectionError
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MovingWindowRateLimiter, "hit", unreachable)
+        for _ in range(4):
+            await limiter.hit(limit, "login", "10.0.0.1")
+    assert limiter.degraded
+    await limiter.hit(limit, "login", "10.0.0.1")
+    assert not limiter.degraded
+    await limiter.hit(limit, "login", "10.0.0.1")
+    with pytest.raises(RateLimitError):
+        await limiter.hit(limit, "login", "10.0.0.1")
+    recovered = [
+        r.msg
+        for r in caplog.records
+        if isinstance(r.msg, dict) and r.msg.get("event") == "rate_limit_storage_recovered"
+    ]
+    assert [event["checks_skipped"] for event in recovered] == [4]
+    assert _events(caplog).count("rate_limit_storage_unavailable") == 1
 
 
 @pytest.mark.parametrize(
@@ -73,12 +111,17 @@ async def test_unreachable_redis_lets_requests_through(caplog: pytest.LogCapture
         "rate_limit_login_account",
         "rate_limit_register",
         "rate_limit_password_change",
+        "rate_limit_public_writes",
     ],
 )
-def test_a_malformed_limit_is_refused_at_start_up(settings: Settings, setting: str) -> None:
-    # It used to be accepted, and made every request to the limited route a 500.
-    with pytest.raises(ValidationError, match="must be a rate limit"):
-        Settings.model_validate(settings.model_dump() | {setting: "ten per minute"})
+@pytest.mark.parametrize("value", ["ten per minute", "0/minute", "0 per hour"])
+def test_a_malformed_or_zero_limit_is_refused_at_start_up(
+    settings: Settings, setting: str, value: str
+) -> None:
+    # A malformed one used to be accepted, and made every request to the route a 500; a
+    # zero one locked everybody out.
+    with pytest.raises(ValidationError, match="must be a rate limit of at least 1"):
+        Settings.model_validate(settings.model_dump() | {setting: value})
 
 
 @pytest.mark.skipif(TEST_REDIS_URL is None, reason="set TEST_REDIS_URL to test with Redis")
@@ -90,3 +133,4 @@ async def test_redis_counters_are_shared_between_processes() -> None:
     await first.hit(limit, "login", key)
     with pytest.raises(RateLimitError):
         await second.hit(limit, "login", key)
+    assert await first.available(1.0)

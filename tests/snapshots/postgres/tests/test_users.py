@@ -121,7 +121,7 @@ class TestAdmin:
         response = await client.get(f"{USERS}/not-a-uuid", headers=users.headers(admin))
         assert response.status_code == 422
 
-    @pytest.mark.parametrize("value", [0, 1, "false", None])
+    @pytest.mark.parametrize("value", [0, 1, "false"])
     async def test_is_active_must_be_a_boolean(
         self, client: AsyncClient, users: UserFactory, value: object
     ) -> None:
@@ -131,7 +131,31 @@ class TestAdmin:
         response = await client.patch(
             f"{USERS}/{user.id}", json={"is_active": value}, headers=users.headers(admin)
         )
-        assert response.status_code == (200 if value is None else 422)
+        assert response.status_code == 422
+
+    @pytest.mark.parametrize("field", ["role", "is_active"])
+    async def test_null_is_422_not_ignored(
+        self, client: AsyncClient, users: UserFactory, field: str
+    ) -> None:
+        admin = await users.admin()
+        user = await users.create()
+        response = await client.patch(
+            f"{USERS}/{user.id}", json={field: None}, headers=users.headers(admin)
+        )
+        assert response.status_code == 422
+        errors = response.json()["error"]["details"]["errors"]
+        assert [error["loc"] for error in errors] == [["body", field]]
+
+    async def test_demotes_and_deactivates(self, client: AsyncClient, users: UserFactory) -> None:
+        admin = await users.admin()
+        other = await users.admin()
+        response = await client.patch(
+            f"{USERS}/{other.id}",
+            json={"role": "user", "is_active": False},
+            headers=users.headers(admin),
+        )
+        assert response.status_code == 200
+        assert (response.json()["role"], response.json()["is_active"]) == ("user", False)
 
     async def test_unknown_role_is_422(self, client: AsyncClient, users: UserFactory) -> None:
         admin = await users.admin()
@@ -181,3 +205,63 @@ class TestPaginationBounds:
         assert response.status_code == 200
         assert response.json()["items"] == []
         assert response.json()["has_next"] is False
+
+
+class TestRevokedAdmin:
+    """Demoting or deactivating an admin takes effect at once, not when its token expires."""
+
+    async def test_a_demoted_admins_token_cannot_promote_itself_back(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        admin = await users.admin()
+        old_token = users.headers(admin)
+        boss = await users.admin()
+        demoted = await client.patch(
+            f"{USERS}/{admin.id}", json={"role": "user"}, headers=users.headers(boss)
+        )
+        assert demoted.status_code == 200
+        response = await client.patch(
+            f"{USERS}/{admin.id}", json={"role": "admin"}, headers=old_token
+        )
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "FORBIDDEN"
+        assert (await client.get(USERS, headers=old_token)).status_code == 403
+        me = await client.get(ME, headers=old_token)
+        assert me.json()["role"] == "user"
+
+    async def test_a_deactivated_admins_token_is_401(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        admin = await users.admin()
+        old_token = users.headers(admin)
+        boss = await users.admin()
+        deactivated = await client.patch(
+            f"{USERS}/{admin.id}", json={"is_active": False}, headers=users.headers(boss)
+        )
+        assert deactivated.status_code == 200
+        response = await client.patch(
+            f"{USERS}/{admin.id}", json={"role": "admin", "is_active": True}, headers=old_token
+        )
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "UNAUTHORIZED"
+        assert (await client.get(USERS, headers=old_token)).status_code == 401
+
+    async def test_a_deleted_admins_token_is_401(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        admin = await users.admin()
+        old_token = users.headers(admin)
+        await users.session.delete(admin)
+        await users.session.commit()
+        response = await client.get(USERS, headers=old_token)
+        assert response.status_code == 401
+
+    async def test_a_promoted_users_old_token_is_admin_at_once(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        # The role that counts is the account's; the token's is only a hint.
+        user = await users.create()
+        old_token = users.headers(user)
+        user.role = Role.ADMIN
+        await users.session.commit()
+        assert (await client.get(USERS, headers=old_token)).status_code == 200

@@ -8,6 +8,8 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.core.security import Role
+
 from ..factories import UserFactory
 from .factories import create_announcement, valid_payload
 
@@ -264,3 +266,25 @@ class TestPublicAccess:
         response = await client.request(method, url, json={}, headers=headers)
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "FORBIDDEN"
+
+    @pytest.mark.parametrize(
+        ("change", "status"), [({"role": Role.USER}, 403), ({"is_active": False}, 401)]
+    )
+    async def test_a_revoked_admins_token_cannot_write(
+        self,
+        client: AsyncClient,
+        users: UserFactory,
+        session: AsyncSession,
+        change: dict[str, Any],
+        status: int,
+    ) -> None:
+        # Demotion and deactivation take effect at once, not when the token expires.
+        row = await create_announcement(session)
+        admin = await users.admin()
+        headers = users.headers(admin)
+        for name, value in change.items():
+            setattr(admin, name, value)
+        await session.commit()
+        response = await client.delete(f"{BASE}/{row.id}", headers=headers)
+        assert response.status_code == status
+        assert (await client.get(f"{BASE}/{row.id}")).status_code == 200

@@ -9,6 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.core.security import Role
 from demo.features.users.models import User
 
 from ..factories import UserFactory
@@ -189,6 +190,19 @@ class TestRead:
         admin = await users.admin()
         response = await client.get(f"{BASE}/{row.id}", headers=users.headers(admin))
         assert response.status_code == 200
+
+    async def test_a_demoted_admins_token_reads_only_its_own_rows(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        # The admin role in a token counts only while the account still holds it.
+        owner = await users.create()
+        row = await create_customer(session, owner.id)
+        admin = await users.admin()
+        headers = users.headers(admin)
+        admin.role = Role.USER
+        await session.commit()
+        response = await client.get(f"{BASE}/{row.id}", headers=headers)
+        assert response.status_code == 404
 
     async def test_requires_a_token(
         self, client: AsyncClient, users: UserFactory, session: AsyncSession

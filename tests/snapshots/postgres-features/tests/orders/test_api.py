@@ -12,6 +12,7 @@ from httpx import AsyncClient
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.core.security import Role
 from demo.features.users.models import User
 
 from ..factories import UserFactory
@@ -191,6 +192,21 @@ class TestCreate:
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "UNAUTHORIZED"
 
+    async def test_an_admin_cannot_reference_another_users_row(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        # References must be the written row's owner's (here the admin's own): else that
+        # user could not delete their row, a 409 from a row they cannot see.
+        owner_id = (await users.create()).id
+        payload = await valid_payload(
+            session,
+            owner_id,
+        )
+        admin = await users.admin()
+        response = await client.post(BASE, json=payload, headers=users.headers(admin))
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
     @pytest.mark.parametrize("field", REQUIRED)
     async def test_missing_required_field_is_422(
         self, client: AsyncClient, users: UserFactory, session: AsyncSession, field: str
@@ -344,6 +360,19 @@ class TestRead:
         admin = await users.admin()
         response = await client.get(f"{BASE}/{row.id}", headers=users.headers(admin))
         assert response.status_code == 200
+
+    async def test_a_demoted_admins_token_reads_only_its_own_rows(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        # The admin role in a token counts only while the account still holds it.
+        owner = await users.create()
+        row = await create_order(session, owner.id)
+        admin = await users.admin()
+        headers = users.headers(admin)
+        admin.role = Role.USER
+        await session.commit()
+        response = await client.get(f"{BASE}/{row.id}", headers=headers)
+        assert response.status_code == 404
 
     async def test_requires_a_token(
         self, client: AsyncClient, users: UserFactory, session: AsyncSession
@@ -555,6 +584,27 @@ class TestUpdate:
         stranger = await users.create()
         response = await client.patch(f"{BASE}/{row.id}", json={}, headers=users.headers(stranger))
         assert response.status_code == 404
+
+    async def test_an_admin_points_a_row_only_at_its_owners_rows(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        owner = await users.create()
+        row = await create_order(session, owner.id)
+        admin_headers = users.headers(await users.admin())
+        owner_id = (await users.create()).id
+        strangers = await valid_payload(
+            session,
+            owner_id,
+        )
+        refused = await client.patch(f"{BASE}/{row.id}", json=strangers, headers=admin_headers)
+        assert refused.status_code == 422
+        owner_id = owner.id
+        owners = await valid_payload(
+            session,
+            owner_id,
+        )
+        accepted = await client.patch(f"{BASE}/{row.id}", json=owners, headers=admin_headers)
+        assert accepted.status_code == 200, accepted.text
 
 
 class TestDelete:

@@ -3,7 +3,10 @@
     python -m demo.manage create-admin admin@example.com
 
 The password is read from ``DEMO_ADMIN_PASSWORD`` or asked for twice on a terminal.
-An existing user with that email is promoted to admin (and reactivated) instead.
+An email that already has an account is refused: whoever registered it knows its password.
+To make that account an admin (and reactivate it) on purpose, keeping its password:
+
+    python -m demo.manage create-admin --promote admin@example.com
 """
 
 import argparse
@@ -30,7 +33,7 @@ class CommandError(Exception):
 
 
 async def create_admin(settings: Settings, email: str, password: str) -> str:
-    """Create an admin, or promote the existing user; return what was done."""
+    """Create an admin account; refused if the email already has an account."""
     try:
         data = UserCreate(email=email, password=password)
     except ValidationError as exc:
@@ -40,10 +43,13 @@ async def create_admin(settings: Settings, email: str, password: str) -> str:
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
             users = UserRepository(session)
-            user = await users.get_by_email(data.email)
-            if user is not None:
-                await users.update(user, {"role": Role.ADMIN, "is_active": True})
-                return f"promoted {user.email} to admin"
+            if await users.get_by_email(data.email) is not None:
+                msg = (
+                    f"{normalize_email(data.email)} already has an account, whose password "
+                    "someone else may know; nothing was changed. To make it an admin anyway, "
+                    "keeping its password, run create-admin --promote EMAIL"
+                )
+                raise CommandError(msg)
             hasher = PasswordHasher(settings)
             user = User(
                 email=normalize_email(data.email),
@@ -52,6 +58,25 @@ async def create_admin(settings: Settings, email: str, password: str) -> str:
             )
             await users.add(user)
             return f"created admin {user.email}"
+    finally:
+        await engine.dispose()
+
+
+async def promote_admin(settings: Settings, email: str) -> str:
+    """Make an existing account an admin and reactivate it; its password is kept."""
+    engine = create_engine(settings)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            users = UserRepository(session)
+            user = await users.get_by_email(email)
+            if user is None:
+                msg = (
+                    f"no account has the email {normalize_email(email)}; "
+                    "create-admin without --promote creates one"
+                )
+                raise CommandError(msg)
+            await users.update(user, {"role": Role.ADMIN, "is_active": True})
+            return f"promoted {user.email} to admin (its password is unchanged)"
     finally:
         await engine.dispose()
 
@@ -82,12 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m demo.manage``."""
     parser = argparse.ArgumentParser(prog="python -m demo.manage")
     commands = parser.add_subparsers(dest="command", required=True)
-    admin = commands.add_parser("create-admin", help="create or promote an administrator")
+    admin = commands.add_parser("create-admin", help="create (or --promote) an administrator")
     admin.add_argument("email")
+    admin.add_argument(
+        "--promote",
+        action="store_true",
+        help="make the existing account with this email an admin; asks for no password",
+    )
     args = parser.parse_args(argv)
     try:
-        password = _read_password()
-        message = asyncio.run(create_admin(_settings(), args.email, password))
+        if args.promote:
+            message = asyncio.run(promote_admin(_settings(), args.email))
+        else:
+            password = _read_password()
+            message = asyncio.run(create_admin(_settings(), args.email, password))
     except CommandError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1

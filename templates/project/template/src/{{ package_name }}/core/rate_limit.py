@@ -6,6 +6,7 @@ address (``request.client``: the TCP peer, or the address a trusted proxy forwar
 ``TRUSTED_PROXIES``) and, where an account is named, per account as well.
 """
 
+import asyncio
 import hashlib
 import math
 import time
@@ -31,44 +32,82 @@ def parse_limit(value: str) -> RateLimitItem:
 
 
 class RateLimiter:
-    """A moving-window limiter over a memory or Redis storage."""
+    """A moving-window limiter over a memory or Redis storage.
+
+    If the storage is unreachable, requests are let through (limits fail open: a Redis
+    outage must not lock every user out of logging in). The outage is logged once, with
+    its cause, when it starts, and once when the storage answers again, with the number of
+    checks skipped meanwhile; ``/ready`` reports it as ``"rate_limit": "degraded"``.
+    """
 
     def __init__(self, redis_url: str | None) -> None:
+        self.shared = redis_url is not None
         self.storage: Storage = (
             MemoryStorage() if redis_url is None else RedisStorage(f"async+{redis_url}")
         )
         self._strategy = MovingWindowRateLimiter(self.storage)
+        self._skipped = 0
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the last call to the storage failed (limits are not enforced)."""
+        return self._skipped > 0
 
     async def hit(self, limit: RateLimitItem, *keys: str) -> None:
-        """Count one hit; raise ``RateLimitError`` once the limit is exceeded.
-
-        If the storage is unreachable the request is let through and the failure logged:
-        a Redis outage must not lock every user out of logging in.
-        """
+        """Count one hit; raise ``RateLimitError`` once the limit is exceeded."""
         try:
             allowed = await self._strategy.hit(limit, *keys)
-            if allowed:
-                return
-            stats = await self._strategy.get_window_stats(limit, *keys)
-        except Exception:
-            logger.exception("rate_limit_storage_unavailable")
+            reset_time = 0.0 if allowed else await self._reset_time(limit, *keys)
+        except Exception as exc:
+            self._failed(exc)
             return
-        raise RateLimitError(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+        self._answered()
+        if not allowed:
+            raise RateLimitError(retry_after=max(1, math.ceil(reset_time - time.time())))
 
     async def check(self, limit: RateLimitItem, *keys: str) -> None:
         """Raise ``RateLimitError`` if the limit is used up, without counting a hit.
 
-        Used with ``hit`` to count only some outcomes (failed logins). As in ``hit``, an
-        unreachable storage lets the request through.
+        Used with ``hit`` to count only some outcomes (failed logins).
         """
         try:
-            if await self._strategy.test(limit, *keys):
-                return
-            stats = await self._strategy.get_window_stats(limit, *keys)
-        except Exception:
-            logger.exception("rate_limit_storage_unavailable")
+            allowed = await self._strategy.test(limit, *keys)
+            reset_time = 0.0 if allowed else await self._reset_time(limit, *keys)
+        except Exception as exc:
+            self._failed(exc)
             return
-        raise RateLimitError(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+        self._answered()
+        if not allowed:
+            raise RateLimitError(retry_after=max(1, math.ceil(reset_time - time.time())))
+
+    async def available(self, timeout_seconds: float) -> bool:
+        """Whether the storage answers a ping within ``timeout_seconds`` (for ``/ready``)."""
+        if not self.shared:
+            return True
+        try:
+            async with asyncio.timeout(timeout_seconds):
+                return bool(await self.storage.check())
+        except Exception:
+            return False
+
+    async def _reset_time(self, limit: RateLimitItem, *keys: str) -> float:
+        stats = await self._strategy.get_window_stats(limit, *keys)
+        return stats.reset_time
+
+    def _failed(self, exc: Exception) -> None:
+        if self._skipped == 0:
+            logger.error(
+                "rate_limit_storage_unavailable",
+                error=type(exc).__name__,
+                detail="rate limits are not enforced until the storage answers again",
+                exc_info=exc,
+            )
+        self._skipped += 1
+
+    def _answered(self) -> None:
+        if self._skipped:
+            logger.warning("rate_limit_storage_recovered", checks_skipped=self._skipped)
+            self._skipped = 0
 
     async def reset(self) -> None:
         """Forget every counter (tests use it)."""

@@ -23,6 +23,14 @@ PLACEHOLDER_WORDS = ("changeme", "placeholder", "replaceme", "yoursecret", "secr
 PYTEST_MARKER = "PYTEST_VERSION"
 GENERATE_KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 DEVELOPMENT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
+# Proxies sit in networks of their own: a trusted network wider than this (such as
+# 0.0.0.0/0) would let much of the Internet forge X-Forwarded-For. Refused when deployed.
+MIN_PROXY_PREFIX = {4: 8, 6: 16}
+# Upper bounds of the Argon2id cost: beyond them one login would take seconds or more
+# memory than a container has (memory in KiB: 1 GiB).
+MAX_HASH_TIME_COST = 10
+MAX_HASH_MEMORY_COST = 1_048_576
+MAX_HASH_PARALLELISM = 16
 
 
 class Environment(StrEnum):
@@ -114,20 +122,24 @@ class Settings(DatabaseSettings):
 
     app_name: str = "Demo"
     environment: Environment = Environment.DEVELOPMENT
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Any case: debug and DEBUG are the same."
+    )
     log_json: bool | None = Field(
         default=None, description="JSON logs; defaults to on everywhere except development."
     )
 
     jwt_secret: SecretStr = Field(description="HMAC key for tokens, at least 32 characters.")
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
-    jwt_issuer: str = "demo"
+    jwt_issuer: str = Field(default="demo", min_length=1, pattern=r"\S")
     access_token_expire_minutes: int = Field(default=15, ge=1, le=30)
     refresh_token_expire_days: int = Field(default=7, ge=1, le=7)
 
-    password_hash_time_cost: int = Field(default=3, ge=1)
-    password_hash_memory_cost: int = Field(default=65536, ge=8, description="KiB")
-    password_hash_parallelism: int = Field(default=4, ge=1)
+    password_hash_time_cost: int = Field(default=3, ge=1, le=MAX_HASH_TIME_COST)
+    password_hash_memory_cost: int = Field(
+        default=65536, ge=8, le=MAX_HASH_MEMORY_COST, description="KiB"
+    )
+    password_hash_parallelism: int = Field(default=4, ge=1, le=MAX_HASH_PARALLELISM)
     password_hash_concurrency: int = Field(
         default=2,
         ge=1,
@@ -181,6 +193,11 @@ class Settings(DatabaseSettings):
     def _split_lists(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
     @field_validator(
         "rate_limit_login",
         "rate_limit_login_account",
@@ -191,10 +208,12 @@ class Settings(DatabaseSettings):
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         try:
-            parse(value)
+            limit = parse(value)
         except ValueError:
-            msg = "must be a rate limit such as 10/minute, 5/hour or 100/day"
-            raise ValueError(msg) from None
+            limit = None
+        if limit is None or limit.amount < 1:
+            msg = "must be a rate limit of at least 1, such as 10/minute, 5/hour or 100/day"
+            raise ValueError(msg)
         return value
 
     @field_validator("trusted_proxies")
@@ -257,13 +276,39 @@ class Settings(DatabaseSettings):
                 "anyone could then forge X-Forwarded-For; list the proxies' addresses or networks"
             )
             raise ValueError(msg)
-        if self.cors_origins and "*" in self.cors_origins:
-            msg = f"{ENV_PREFIX}CORS_ORIGINS may not contain '*' in {where}"
+        for entry in self.trusted_proxies:
+            network = ipaddress.ip_network(entry, strict=False)
+            if network.prefixlen < MIN_PROXY_PREFIX[network.version]:
+                msg = (
+                    f"{ENV_PREFIX}TRUSTED_PROXIES entry {entry!r} is too broad for proxies "
+                    f"in {where} (IPv4 networks need a prefix of at least /8, IPv6 /16); "
+                    "list the proxies' addresses or networks"
+                )
+                raise ValueError(msg)
+        if self.cors_origins and ({"*", "null"} & {origin.lower() for origin in self.cors_origins}):
+            msg = (
+                f"{ENV_PREFIX}CORS_ORIGINS may not contain '*' or 'null' in {where} "
+                "('null' is the origin of sandboxed frames and local files, anyone's)"
+            )
             raise ValueError(msg)
         if not self.allowed_hosts or "*" in self.allowed_hosts:
             msg = (
                 f"{ENV_PREFIX}ALLOWED_HOSTS must name the hosts the service answers to in "
                 f"{where} (such as api.example.com,*.example.com); '*' is refused"
+            )
+            raise ValueError(msg)
+        for host in self.allowed_hosts:
+            if host.startswith("*") and host.removeprefix("*.").count(".") < 1:
+                msg = (
+                    f"{ENV_PREFIX}ALLOWED_HOSTS entry {host!r} is a wildcard over a whole "
+                    f"top-level domain, refused in {where}; name your domain, "
+                    "such as *.example.com"
+                )
+                raise ValueError(msg)
+        if self.db_echo:
+            msg = (
+                f"{ENV_PREFIX}DB_ECHO logs every SQL statement with its parameters "
+                f"(password hashes, personal data), refused in {where}; use it in development"
             )
             raise ValueError(msg)
         return self

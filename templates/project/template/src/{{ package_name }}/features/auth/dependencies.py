@@ -26,9 +26,10 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/login", auto_e
 class Principal:
     """Who is calling, as the verified access token says.
 
-    Access tokens are short-lived and self-contained, so authenticating a request costs
-    no database query; a deactivated user loses access when the token expires, and at
-    once for refreshing.
+    Access tokens are short-lived and self-contained, so authenticating an ordinary user
+    costs no database query: a deactivated user loses access when the token expires, and
+    at once for refreshing. A token claiming more than the ``user`` role is checked against
+    the account (one query), so a demoted or deactivated admin loses those powers at once.
     """
 
     id: uuid.UUID
@@ -40,15 +41,32 @@ class Principal:
         return self.role is Role.ADMIN
 
 
+async def _load_account(session: SessionDep, user_id: uuid.UUID) -> User:
+    """The live account with this id; 401 if it was deleted or deactivated."""
+    user = await UserRepository(session).get(user_id)
+    if user is None:
+        raise AccountUnavailableError
+    if not user.is_active:
+        raise InactiveUserError
+    return user
+
+
 async def get_current_principal(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)], session: SessionDep
 ) -> Principal:
-    """The caller of the request, from a valid ``Authorization: Bearer`` access token."""
+    """The caller of the request, from a valid ``Authorization: Bearer`` access token.
+
+    The role in the token is trusted only when it is ``user``: an elevated token is
+    checked against the account, whose current role is the one that counts.
+    """
     if not token:
         raise AuthenticationError("Not authenticated")
     tokens: TokenService = request.app.state.token_service
     claims = tokens.verify(token, TokenType.ACCESS)
-    return Principal(id=claims.subject, role=claims.role)
+    if claims.role is Role.USER:
+        return Principal(id=claims.subject, role=claims.role)
+    account = await _load_account(session, claims.subject)
+    return Principal(id=account.id, role=account.role)
 
 
 CurrentUser = Annotated[Principal, Depends(get_current_principal)]
@@ -60,12 +78,7 @@ async def get_current_account(principal: CurrentUser, session: SessionDep) -> Us
     A valid token whose account was deleted or deactivated is a 401 here, as it is for
     refreshing.
     """
-    user = await UserRepository(session).get(principal.id)
-    if user is None:
-        raise AccountUnavailableError
-    if not user.is_active:
-        raise InactiveUserError
-    return user
+    return await _load_account(session, principal.id)
 
 
 CurrentAccount = Annotated[User, Depends(get_current_account)]
@@ -83,14 +96,19 @@ async def get_verified_principal(account: CurrentAccount) -> Principal:
 VerifiedUser = Annotated[Principal, Depends(get_verified_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that lets through only principals holding one of ``roles``."""
+def require_role(*roles: Role) -> Callable[[User], Awaitable[Principal]]:
+    """A dependency that lets through only live accounts holding one of ``roles``.
 
-    async def check(principal: CurrentUser) -> Principal:
-        if principal.role not in roles:
+    The role and the active flag are read from the database (one query), not from the
+    token: demoting or deactivating an account takes effect on its next request, 401 for
+    an account gone or inactive, 403 for another role.
+    """
+
+    async def check(account: CurrentAccount) -> Principal:
+        if account.role not in roles:
             names = ", ".join(role.value for role in roles)
             raise AuthorizationError(f"Requires role: {names}")
-        return principal
+        return Principal(id=account.id, role=account.role)
 
     return check
 

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from ...core.security import Role
 from ...shared.schemas import NO_NUL_PATTERN, AppSchema, StrictBoolean, VerbatimStr
@@ -13,11 +13,24 @@ from .models import FULL_NAME_MAX_LENGTH
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 
-# Passwords are kept exactly as typed: surrounding spaces are part of a pass phrase.
+
+def _not_only_whitespace(password: str) -> str:
+    if not password.strip():
+        msg = "must contain characters other than whitespace"
+        raise ValueError(msg)
+    return password
+
+
+# Passwords are kept exactly as typed: surrounding spaces are part of a pass phrase and
+# count towards the length, but a password of whitespace alone is refused.
 Password = Annotated[
     VerbatimStr,
     StringConstraints(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
-    Field(description=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters, kept as typed."),
+    AfterValidator(_not_only_whitespace),
+    Field(
+        description=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters, kept as "
+        "typed; not whitespace alone."
+    ),
 ]
 FullName = Annotated[
     str,
@@ -69,10 +82,18 @@ class PasswordChange(AppSchema):
 
 
 class UserAdminUpdate(AppSchema):
-    """What an administrator may change about any user."""
+    """What an administrator may change about any user; omitted fields stay as they are."""
 
     role: Role | None = None
     is_active: StrictBoolean | None = None
+
+    @field_validator("role", "is_active", mode="after")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            msg = "may not be null; omit the field to leave it unchanged"
+            raise ValueError(msg)
+        return value
 
 
 class UserRead(AppSchema):

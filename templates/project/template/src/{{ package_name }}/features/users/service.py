@@ -49,9 +49,5 @@ class UserService:
 
     async def update_as_admin(self, user: User, data: UserAdminUpdate) -> User:
         """Change a user's role or active flag."""
-        values = {
-            name: value
-            for name, value in data.model_dump(exclude_unset=True).items()
-            if value is not None
-        }
+        values = data.model_dump(exclude_unset=True)
         return await self.repository.update(user, values)

@@ -36,7 +36,7 @@ class OrderService:
         """Store a new order owned by the caller."""
         values = data.model_dump()
         await self._check_unique(values, owner_id=principal.id)
-        await self._check_references(principal, values)
+        await self._check_references(principal.id, values)
         # Attributes are set one by one: a field may be called anything, even ``self``.
         row = Order(owner_id=principal.id)
         for name, value in values.items():
@@ -79,7 +79,7 @@ class OrderService:
         row = await self.get(principal, order_id)
         values = data.model_dump(exclude_unset=True)
         await self._check_unique(values, exclude_id=row.id, owner_id=row.owner_id)
-        await self._check_references(principal, values)
+        await self._check_references(row.owner_id, values)
         return await self.repository.update(row, values)
 
     async def delete(self, principal: Principal, order_id: UUID) -> None:
@@ -103,8 +103,12 @@ class OrderService:
         if duplicates:
             raise OrderConflictError(duplicates[0])
 
-    async def _check_references(self, principal: Principal, values: Mapping[str, Any]) -> None:
-        """Referenced rows must exist and be visible to the caller: else 422, not a 500."""
+    async def _check_references(self, owner_id: UUID, values: Mapping[str, Any]) -> None:
+        """Referenced rows must exist and be public or the row owner's: else 422, not a 500.
+
+        The owner of the row being written counts, not the caller: an admin's row may not
+        point at another user's row, which that user could then not delete (409).
+        """
         checks: list[tuple[str, type[Any]]] = [
             ("customer_id", Customer),
         ]
@@ -114,9 +118,7 @@ class OrderService:
                 continue
             row = await self.repository.get_related(model, target)
             owner = getattr(row, "owner_id", None)
-            visible = row is not None and (
-                owner is None or principal.is_admin or owner == principal.id
-            )
+            visible = row is not None and (owner is None or owner == owner_id)
             if not visible:
                 raise ValidationError(
                     f"{name} does not refer to an existing row",

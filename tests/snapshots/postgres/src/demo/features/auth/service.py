@@ -4,7 +4,7 @@ from ...core.rate_limit import AccountLimit
 from ...core.security import PasswordHasher, TokenService, TokenType
 from ...shared.models import utcnow
 from ..users.models import User
-from ..users.repository import UserRepository
+from ..users.repository import UserRepository, normalize_email
 from .exceptions import (
     InactiveUserError,
     InvalidCredentialsError,
@@ -42,6 +42,7 @@ class AuthService:
         route): once an account's limit is used up, its logins answer 429 without a
         password check until the window moves on, whichever address they come from.
         """
+        email = normalize_email(email)
         await self.failed_logins.check(email)
         user = await self.users.get_by_email(email)
         valid = await self.hasher.verify(password, user.password_hash if user else None)

@@ -17,6 +17,7 @@ from ...core.config import Settings
 from ...core.database import ping
 from ...core.errors import AppError, AuthenticationError, responses
 from ...core.metrics import CONTENT_TYPE_LATEST, Metrics
+from ...core.rate_limit import RateLimiter
 
 router = APIRouter(tags=["health"])
 PROBE_PATHS = ("/health", "/ready")
@@ -32,10 +33,13 @@ class HealthStatus(BaseModel):
 
 
 class ReadinessStatus(BaseModel):
-    """Every dependency the service needs answered."""
+    """Every dependency the service needs answered.
 
-    status: Literal["ok"] = "ok"
-    checks: dict[str, Literal["ok"]]
+    ``degraded``: the service works, with less protection (rate limits not enforced).
+    """
+
+    status: Literal["ok", "degraded"] = "ok"
+    checks: dict[str, Literal["ok", "degraded"]]
 
 
 class NotReadyError(AppError):
@@ -58,13 +62,24 @@ async def health() -> HealthStatus:
 @router.get("/ready", summary="Readiness probe", responses=responses(503))
 @router.head("/ready", include_in_schema=False)
 async def ready(request: Request) -> ReadinessStatus:
-    """Answers 200 when the database accepts queries, 503 otherwise."""
+    """Answers 200 when the database accepts queries, 503 otherwise.
+
+    With ``REDIS_URL`` set, Redis is checked too: unreachable, it is reported as
+    ``"rate_limit": "degraded"`` with a 200, since rate limits fail open and taking every
+    replica out of rotation over it would turn a Redis outage into a full one.
+    """
     try:
         await ping(request.app.state.engine, READINESS_TIMEOUT_SECONDS)
     except Exception as exc:
         logger.warning("readiness_check_failed", check="database", error=type(exc).__name__)
         raise NotReadyError({"database": "unavailable"}) from None
-    return ReadinessStatus(checks={"database": "ok"})
+    checks: dict[str, Literal["ok", "degraded"]] = {"database": "ok"}
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if limiter.shared:
+        available = await limiter.available(READINESS_TIMEOUT_SECONDS)
+        checks["rate_limit"] = "ok" if available else "degraded"
+    status: Literal["ok", "degraded"] = "ok" if "degraded" not in checks.values() else "degraded"
+    return ReadinessStatus(status=status, checks=checks)
 
 
 @router.get("/metrics", include_in_schema=False)

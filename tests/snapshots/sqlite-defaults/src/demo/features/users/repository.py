@@ -2,15 +2,27 @@
 
 from typing import ClassVar
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from ...shared.repository import BaseRepository
 from .models import User
 
+_EMAIL = TypeAdapter(EmailStr)
+
 
 def normalize_email(email: str) -> str:
-    """Emails compare case-insensitively, so they are stored lower-cased."""
-    return email.strip().lower()
+    """The one form an email is stored, looked up and rate-limited under.
+
+    The form registration validates (an IDNA domain decoded, Unicode in NFC, full-width
+    characters folded), then lower-cased: emails compare case-insensitively. A string
+    that is no valid email is only stripped and lower-cased; no account has it.
+    """
+    try:
+        email = _EMAIL.validate_python(email)
+    except ValidationError:
+        email = email.strip()
+    return email.lower()
 
 
 class UserRepository(BaseRepository[User]):
@@ -22,7 +34,7 @@ class UserRepository(BaseRepository[User]):
     )
 
     async def get_by_email(self, email: str) -> User | None:
-        """The user with this email (emails are stored lower-cased)."""
+        """The user with this email, in any form ``normalize_email`` folds together."""
         if "\x00" in email:
             # No stored email holds NUL (registration validates them), and PostgreSQL
             # refuses NUL in a query parameter: answer without asking the database.
