@@ -12,6 +12,8 @@ from demo.core.errors import RateLimitError
 from demo.core.logging import configure_logging
 from demo.core.rate_limit import AccountLimit, RateLimiter
 
+from .conftest import AppFactory, client_for
+
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
@@ -48,6 +50,20 @@ async def test_unreachable_redis_lets_requests_through(caplog: pytest.LogCapture
     assert "rate_limit_storage_unavailable" in events
 
 
+@pytest.mark.parametrize("path", ["/api/v1/auth/refresh", "/api/v1/auth/logout"])
+async def test_refresh_and_logout_are_limited_per_client(
+    app_factory: AppFactory, path: str
+) -> None:
+    # Anonymous endpoints: without a limit, anyone could guess tokens or send costly bodies.
+    app = app_factory(rate_limit_refresh="2/minute")
+    async with client_for(app, "203.0.113.7") as client:
+        statuses = [
+            (await client.post(path, json={"refresh_token": "not a token"})).status_code
+            for _ in range(3)
+        ]
+    assert statuses == [401, 401, 429]
+
+
 @pytest.mark.parametrize(
     "setting",
     [
@@ -55,6 +71,7 @@ async def test_unreachable_redis_lets_requests_through(caplog: pytest.LogCapture
         "rate_limit_login_account",
         "rate_limit_register",
         "rate_limit_password_change",
+        "rate_limit_refresh",
     ],
 )
 def test_a_malformed_limit_is_refused_at_start_up(settings: Settings, setting: str) -> None:
