@@ -6,12 +6,14 @@ on the PostgreSQL server at 127.0.0.1:5432, then starts the app with the Dockerf
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -154,6 +156,45 @@ def vulnerability_service_reachable() -> bool:
 def get_as(server: RunningServer, path: str, host: str) -> tuple[int, bytes]:
     """GET ``path`` with another ``Host`` header; return the status and the body."""
     request = Request(server.base_url + path, headers={"Host": host})
+    try:
+        with urlopen(request, timeout=5) as response:
+            return int(response.status), response.read()
+    except HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def peak_resident_kib(pid: int) -> int:
+    """The peak resident memory of process ``pid`` so far, in KiB (Linux's VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    msg = f"no VmHWM for process {pid}"
+    raise AssertionError(msg)
+
+
+def send_oversized_header(port: int, total_bytes: int) -> tuple[int, bytes]:
+    """Stream one header of ``total_bytes``; return what was sent and the server's reply."""
+    chunk = b"a" * 65536
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        try:
+            connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ")
+            while sent < total_bytes:
+                connection.sendall(chunk)
+                sent += len(chunk)
+            connection.sendall(b"\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server cut the request short, as it should
+        reply = b""
+        with contextlib.suppress(ConnectionResetError, TimeoutError):
+            while data := connection.recv(65536):
+                reply += data
+    return sent, reply
+
+
+def get_with_header(server: RunningServer, name: str, value: str) -> tuple[int, bytes]:
+    """GET /health with one extra header; return the status and the body."""
+    request = Request(server.base_url + "/health", headers={name: value})
     try:
         with urlopen(request, timeout=5) as response:
             return int(response.status), response.read()
@@ -443,6 +484,11 @@ class GeneratedProjectChecks:
         for tool in ("ruff check", "ruff format --check", "mypy", "pytest", "pip-audit"):
             assert tool in steps, tool
         assert "postgres" in jobs["test"]["services"]
+        # The Redis rate-limit test runs in CI instead of skipping.
+        assert "redis" in jobs["test"]["services"]
+        tests = next(step for step in jobs["test"]["steps"] if step.get("name") == "Tests")
+        assert tests["env"]["TEST_REDIS_URL"].startswith("redis://localhost:6379/")
+        assert re.search(r"uvx pip-audit==\d+\.\d+\.\d+ ", steps), "pip-audit is pinned"
 
     def test_dockerfile_passes_hadolint(self, project: GeneratedProject) -> None:
         hadolint = shutil.which("hadolint", path=str(TOOLS)) or shutil.which("hadolint")
@@ -523,6 +569,31 @@ class TestDefaultProject(GeneratedProjectChecks):
                 429,
             ]
 
+    def test_dockerfile_cmd_cuts_an_oversized_header_without_holding_it(
+        self, project: GeneratedProject, tmp_path: Path
+    ) -> None:
+        # With httptools a 200 MiB header grew the server from 97 to 337 MB before the
+        # app's 431; the CMD's h11 parser buffers at most 64 KiB, then answers 400.
+        env = project.app_env(
+            f"sqlite+aiosqlite:///{tmp_path / 'headers.sqlite3'}",
+            ENVIRONMENT="production",
+            ALLOWED_HOSTS="127.0.0.1",
+        )
+        project.run("alembic", "upgrade", "head", env=env)
+        for server in serve(project, env, local_cmd(project)):
+            before = peak_resident_kib(server.process.pid)
+            port = int(server.base_url.rsplit(":", 1)[1])
+            sent, reply = send_oversized_header(port, total_bytes=64 * 1024 * 1024)
+            after = peak_resident_kib(server.process.pid)
+            assert reply.startswith(b"HTTP/1.1 400 "), reply[:200]
+            assert sent < 64 * 1024 * 1024, "the server read the whole header"
+            assert after - before < 16 * 1024, f"the server's peak grew by {after - before} KiB"
+            # Between the app's limit (32 KiB) and the server's (64 KiB): the app's 431.
+            status, body = get_with_header(server, "X-Padding", "a" * 40_000)
+            assert status == 431
+            assert json.loads(body)["error"]["code"] == "HEADERS_TOO_LARGE"
+            assert server.get("/health")[0] == 200
+
     def test_ci_audit_job_commands_pass(self, project: GeneratedProject, tmp_path: Path) -> None:
         """The workflow's `audit` job, its `run:` script exactly, in a copy of the project.
 
@@ -536,7 +607,7 @@ class TestDefaultProject(GeneratedProjectChecks):
         assert len(steps) == 1
         script: str = steps[0]["run"]
         if not vulnerability_service_reachable():
-            script = re.sub(r"(uvx pip-audit [^\n]*)", r"\1 --dry-run", script)
+            script = re.sub(r"(uvx pip-audit\S* [^\n]*)", r"\1 --dry-run", script)
             assert "--dry-run" in script
         checkout = tmp_path / "checkout"
         shutil.copytree(project.root, checkout, ignore=shutil.ignore_patterns(".venv"))

@@ -1,5 +1,6 @@
 """Render tests (pytest-copie): the exact files each option set produces, and what differs."""
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ EXPECTED_FILES = [
     "src/shop/__init__.py",
     "src/shop/core/__init__.py",
     "src/shop/core/config.py",
+    "src/shop/core/content_types.py",
     "src/shop/core/database.py",
     "src/shop/core/errors.py",
     "src/shop/core/hosts.py",
@@ -78,6 +80,7 @@ EXPECTED_FILES = [
     "tests/test_middleware.py",
     "tests/test_migrations.py",
     "tests/test_rate_limit.py",
+    "tests/test_schemas.py",
     "tests/test_users.py",
 ]
 
@@ -141,6 +144,24 @@ def test_answers_file_records_answers_and_version(copie: Any) -> None:
     assert answers["description"] == "Orders"
     assert answers["package_name"] == "shop"
     assert "_src_path" not in answers, "a machine-specific path must not be recorded"
+
+
+def test_workflow_runs_the_redis_test_and_pins_the_auditor(copie: Any) -> None:
+    workflow = yaml.safe_load((render(copie) / ".github/workflows/ci.yml").read_text())
+    test_job = workflow["jobs"]["test"]
+    assert test_job["services"]["redis"]["ports"] == ["6379:6379"]
+    tests = next(step for step in test_job["steps"] if step.get("name") == "Tests")
+    assert tests["env"]["TEST_REDIS_URL"] == "redis://localhost:6379/15"
+    audit = " ".join(step.get("run", "") for step in workflow["jobs"]["audit"]["steps"])
+    assert "uvx pip-audit==2.10.1 " in audit
+
+
+def test_dockerfile_cmd_caps_headers_in_the_server(copie: Any) -> None:
+    # httptools buffers a header of any size before the app's 431 can answer.
+    lines = (render(copie) / "Dockerfile").read_text().splitlines()
+    cmd = json.loads(next(line for line in lines if line.startswith("CMD ")).removeprefix("CMD "))
+    assert cmd[cmd.index("--http") + 1] == "h11"
+    assert cmd[cmd.index("--h11-max-incomplete-event-size") + 1] == "65536"
 
 
 def test_workflow_expressions_survive_rendering(copie: Any) -> None:

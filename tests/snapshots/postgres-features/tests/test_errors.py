@@ -1,9 +1,10 @@
 """Every error, whatever raised it, has the shape {"error": {"code", "message", "details"}}."""
 
 import logging
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Body, FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy.exc import IntegrityError
 
@@ -33,10 +34,15 @@ async def _integrity() -> None:
     raise IntegrityError("INSERT INTO things", {}, Exception("duplicate key value"))
 
 
+async def _numbers(numbers: Annotated[list[int], Body()]) -> None:
+    del numbers
+
+
 @pytest.fixture
 def failing_app(app: FastAPI) -> FastAPI:
     app.add_api_route("/_test/boom", _boom)
     app.add_api_route("/_test/integrity", _integrity)
+    app.add_api_route("/_test/numbers", _numbers, methods=["POST"])
     return app
 
 
@@ -53,7 +59,7 @@ async def test_wrong_method_is_405_with_allow(client: AsyncClient) -> None:
 async def test_405_lists_every_method_of_the_resource(client: AsyncClient) -> None:
     response = await client.delete("/api/v1/users/me")
     assert_error_shape(response, 405, "METHOD_NOT_ALLOWED")
-    assert response.headers["allow"] == "GET, PATCH"
+    assert response.headers["allow"] == "GET, HEAD, PATCH"
 
 
 async def test_body_that_is_not_text_is_a_documented_400(app: FastAPI) -> None:
@@ -88,6 +94,27 @@ async def test_validation_errors_list_the_fields(client: AsyncClient) -> None:
     assert ("body", "password") in fields
 
 
+async def test_a_422_lists_at_most_twenty_errors(failing_app: FastAPI) -> None:
+    async with client_for(failing_app) as client:
+        response = await client.post("/_test/numbers", json=["not a number"] * 50)
+    assert_error_shape(response, 422, "VALIDATION_ERROR")
+    details = response.json()["error"]["details"]
+    assert len(details["errors"]) == 20
+    assert details["omitted_errors"] == 30
+
+
+async def test_many_unknown_fields_are_one_small_error(client: AsyncClient) -> None:
+    # 100,000 unknown keys (1 MB) were one error each: an 8.9 MB answer after seconds of CPU.
+    body = {str(number): 0 for number in range(10_000)}
+    response = await client.post("/api/v1/auth/refresh", json=body)
+    assert_error_shape(response, 422, "VALIDATION_ERROR")
+    assert len(response.content) < 1000
+    errors = response.json()["error"]["details"]["errors"]
+    assert [(error["loc"], error["type"]) for error in errors] == [
+        (["body"], "too_many_unknown_fields")
+    ]
+
+
 async def test_unauthenticated_is_401(client: AsyncClient) -> None:
     assert_error_shape(await client.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
 
@@ -96,6 +123,50 @@ async def test_forbidden_is_403(client: AsyncClient, users: UserFactory) -> None
     user = await users.create()
     response = await client.get("/api/v1/users", headers=users.headers(user))
     assert_error_shape(response, 403, "FORBIDDEN")
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+async def test_a_json_endpoint_answers_other_bodies_415(
+    client: AsyncClient, content_type: str | None
+) -> None:
+    # It was a 422 "Input should be a valid dictionary" at ["body"].
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    body = b'{"refresh_token": "not a token"}'
+    response = await client.post("/api/v1/auth/refresh", content=body, headers=headers)
+    assert_error_shape(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/x+json"])
+async def test_json_media_types_are_read(client: AsyncClient, content_type: str) -> None:
+    body = b'{"refresh_token": "not a token"}'
+    headers = {"Content-Type": content_type}
+    response = await client.post("/api/v1/auth/refresh", content=body, headers=headers)
+    assert_error_shape(response, 401, "UNAUTHORIZED")
+
+
+def test_the_415_is_documented_on_json_bodies_only(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    refused = paths["/api/v1/auth/refresh"]["post"]["responses"]["415"]
+    assert refused["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorResponse"
+    }
+    assert "415" not in paths["/api/v1/auth/login"]["post"]["responses"]  # a form
+    assert "415" not in paths["/api/v1/users/me"]["get"]["responses"]
+
+
+async def test_head_answers_every_get_route(client: AsyncClient, users: UserFactory) -> None:
+    # It was a 405 whose Allow did not list HEAD.
+    headers = users.headers(await users.create())
+    read = await client.get("/api/v1/users/me", headers=headers)
+    head = await client.head("/api/v1/users/me", headers=headers)
+    assert head.status_code == read.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == "application/json"
+    assert head.headers["content-length"] == read.headers["content-length"]
+    anonymous = await client.head("/api/v1/users/me")
+    assert anonymous.status_code == 401
 
 
 async def test_unhandled_exception_is_a_generic_500(

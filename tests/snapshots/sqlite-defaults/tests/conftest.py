@@ -57,6 +57,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "rate_limit_login_account": "1000/minute",
         "rate_limit_register": "1000/minute",
         "rate_limit_password_change": "1000/minute",
+        "rate_limit_refresh": "1000/minute",
         "rate_limit_public_writes": "1000/minute",
         # A field may allow 10 MiB of text; tests/test_limits.py checks the limit itself.
         "max_request_body_bytes": 16 * 1024 * 1024,

@@ -110,5 +110,7 @@ async def test_oversized_headers_are_431(app_factory: AppFactory) -> None:
 @pytest.mark.parametrize("size", [1, LIMIT])
 async def test_limits_are_inclusive(app_factory: AppFactory, size: int) -> None:
     async with client_for(small_limits(app_factory)) as client:
-        response = await client.post(REGISTER, content=b" " * size)
+        response = await client.post(
+            REGISTER, content=b" " * size, headers={"Content-Type": "application/json"}
+        )
     assert response.status_code == 422

@@ -215,7 +215,50 @@ class TestTrustedHosts:
         assert other.status_code == 400
 
 
+class TestHttpsRedirect:
+    async def test_plain_http_is_redirected(self, app_factory: AppFactory) -> None:
+        app = app_factory(force_https=True, allowed_hosts=["api.example.com"])
+        async with client_for(app) as client:
+            response = await client.get("/api/v1/users/me?a=1", headers={"Host": "api.example.com"})
+        assert response.status_code == 307
+        assert response.headers["location"] == "https://api.example.com/api/v1/users/me?a=1"
+
+    async def test_foreign_host_is_refused_not_redirected(self, app_factory: AppFactory) -> None:
+        # It was 307 Location: https://evil.example/...: the redirect ran before the Host check.
+        app = app_factory(force_https=True, allowed_hosts=["api.example.com"])
+        async with client_for(app) as client:
+            response = await client.get("/api/v1/users/me", headers={"Host": "evil.example"})
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "INVALID_HOST"
+        assert "location" not in response.headers
+
+    @pytest.mark.parametrize("method", ["GET", "HEAD"])
+    @pytest.mark.parametrize("path", ["/health", "/ready"])
+    async def test_probes_are_not_redirected(
+        self, app_factory: AppFactory, method: str, path: str
+    ) -> None:
+        # The Dockerfile HEALTHCHECK and load-balancer probes speak plain HTTP.
+        app = app_factory(force_https=True, allowed_hosts=["api.example.com"])
+        async with client_for(app) as client:
+            response = await client.request(method, path, headers={"Host": "127.0.0.1:8000"})
+        assert response.status_code == 200
+
+
 class TestCors:
+    async def test_refused_preflight_is_in_the_error_shape(self, app_factory: AppFactory) -> None:
+        # It was 400 text/plain "Disallowed CORS origin".
+        async with client_for(app_factory(cors_origins=["https://app.example.com"])) as client:
+            response = await client.options(
+                "/api/v1/users/me",
+                headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+            )
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/json"
+        error = response.json()["error"]
+        assert error["code"] == "CORS_REJECTED"
+        assert error["message"] == "Disallowed CORS origin"
+        assert "access-control-allow-origin" not in response.headers
+
     async def test_allowed_origin_gets_cors_headers(self, app_factory: AppFactory) -> None:
         async with client_for(app_factory(cors_origins=["https://app.example.com"])) as client:
             response = await client.options(

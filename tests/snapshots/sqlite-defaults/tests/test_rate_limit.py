@@ -14,6 +14,8 @@ from demo.core.errors import RateLimitError
 from demo.core.logging import configure_logging
 from demo.core.rate_limit import AccountLimit, RateLimiter
 
+from .conftest import AppFactory, client_for
+
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
@@ -104,6 +106,20 @@ async def test_the_end_of_an_outage_is_logged_and_limits_apply_again(
     assert _events(caplog).count("rate_limit_storage_unavailable") == 1
 
 
+@pytest.mark.parametrize("path", ["/api/v1/auth/refresh", "/api/v1/auth/logout"])
+async def test_refresh_and_logout_are_limited_per_client(
+    app_factory: AppFactory, path: str
+) -> None:
+    # Anonymous endpoints: without a limit, anyone could guess tokens or send costly bodies.
+    app = app_factory(rate_limit_refresh="2/minute")
+    async with client_for(app, "203.0.113.7") as client:
+        statuses = [
+            (await client.post(path, json={"refresh_token": "not a token"})).status_code
+            for _ in range(3)
+        ]
+    assert statuses == [401, 401, 429]
+
+
 @pytest.mark.parametrize(
     "setting",
     [
@@ -112,6 +128,7 @@ async def test_the_end_of_an_outage_is_logged_and_limits_apply_again(
         "rate_limit_register",
         "rate_limit_password_change",
         "rate_limit_public_writes",
+        "rate_limit_refresh",
     ],
 )
 @pytest.mark.parametrize("value", ["ten per minute", "0/minute", "0 per hour"])

@@ -4,20 +4,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
-from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .core.config import Settings, load_settings
+from .core.content_types import document_json_bodies, require_json_content_type
 from .core.database import create_engine, create_sessionmaker
 from .core.errors import register_error_handlers, responses
 from .core.hosts import TrustedHostMiddleware
 from .core.logging import configure_logging
 from .core.metrics import Metrics
 from .core.middleware import (
+    CORSMiddleware,
+    HeadAsGetMiddleware,
+    HTTPSRedirectMiddleware,
     LoopbackOnlyMiddleware,
     RequestContextMiddleware,
     RequestLimitsMiddleware,
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
         # Every operation can meet a body that is not JSON or a Host that is not allowed.
         responses=responses(400),
+        # A body sent as anything but JSON is a 415 (document_json_bodies declares it).
+        dependencies=[Depends(require_json_content_type)],
     )
     engine = create_engine(settings)
     app.state.settings = settings
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for route in router.routes
         if isinstance(route, APIRoute)
     ]
+    document_json_bodies([route for router in API_ROUTERS for route in router.routes])
 
     # Added innermost first: the last one added sees the request first.
     app.add_middleware(
@@ -99,6 +104,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        HeadAsGetMiddleware,
+        own_head_routes=[
+            pattern for pattern, methods in app.state.route_methods if "HEAD" in methods
+        ],
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.effective_cors_origins,
@@ -110,13 +121,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.weak_jwt_secret:  # only possible in development (see Settings)
         logger.warning("weak_jwt_secret", serving="loopback only")
         app.add_middleware(LoopbackOnlyMiddleware)
+    if settings.force_https:
+        # Inside the Host check: only allowed hosts are redirected to; probes stay on HTTP.
+        app.add_middleware(HTTPSRedirectMiddleware, exempt_paths=PROBE_PATHS)
     app.add_middleware(
         TrustedHostMiddleware,
         allowed_hosts=settings.effective_allowed_hosts,
         probe_paths=PROBE_PATHS,
     )
-    if settings.force_https:
-        app.add_middleware(HTTPSRedirectMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware,
         hsts=settings.hsts_enabled,

@@ -247,7 +247,22 @@ class TestCreate:
 
     @pytest.mark.parametrize(
         "document",
-        ['{"x": [NaN]}', '{"x": Infinity}', "[-Infinity]", '{"x": {"y": 1e400}}', '"text"', "42"],
+        [
+            '{"x": [NaN]}',
+            '{"x": Infinity}',
+            "[-Infinity]",
+            '{"x": {"y": 1e400}}',
+            '"text"',
+            "42",
+            # Nested past JSON_MAX_DEPTH: Pydantic cannot answer 256 levels (it was a 500).
+            "[" * 33 + "]" * 33,
+            "[" * 256 + "]" * 256,
+            '{"a":' * 300 + "1" + "}" * 300,
+            # Lone surrogates: not UTF-8, so neither storable nor answerable.
+            '{"k": "\\ud800"}',
+            '["\\udfff"]',
+            '{"\\udfff": 1}',
+        ],
     )
     @pytest.mark.parametrize("field", JSON_FIELDS)
     async def test_bad_json_document_is_422_at_the_field(

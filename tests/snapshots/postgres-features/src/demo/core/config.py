@@ -167,6 +167,9 @@ class Settings(DatabaseSettings):
     )
     rate_limit_register: str = Field(default="5/minute", description="Per client address.")
     rate_limit_password_change: str = Field(default="5/hour", description="Per account.")
+    rate_limit_refresh: str = Field(
+        default="30/minute", description="Token refreshes and logouts per client address."
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(
@@ -203,6 +206,7 @@ class Settings(DatabaseSettings):
         "rate_limit_login_account",
         "rate_limit_register",
         "rate_limit_password_change",
+        "rate_limit_refresh",
         "rate_limit_public_writes",
     )
     @classmethod

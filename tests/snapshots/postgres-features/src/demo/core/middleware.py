@@ -1,5 +1,6 @@
-"""Pure-ASGI middleware: request id, access log, metrics, size limits, security headers and
-the last-resort 500.
+"""Pure-ASGI middleware: request id, access log, metrics, size limits, security headers,
+the HTTPS redirect, HEAD on GET routes, CORS refusals in the error shape and the
+last-resort 500.
 
 These are plain ASGI callables rather than ``BaseHTTPMiddleware`` subclasses: they add no
 task or memory-stream hop per request, and context variables set here reach the handlers.
@@ -10,10 +11,12 @@ import ipaddress
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import structlog
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import URL, Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import error_response, internal_error_response
@@ -253,3 +256,81 @@ def _arrived_on_loopback(scope: Scope) -> bool:
         return ipaddress.ip_address(str(server[0])).is_loopback
     except ValueError:
         return False
+
+
+class HTTPSRedirectMiddleware:
+    """Redirect plain HTTP to HTTPS with a 307 (method and body kept).
+
+    It sits inside the Host check, so only allowed hosts are redirected to (never
+    ``https://evil.example``), and the probes are exempt: container and load-balancer
+    health checks call the process over plain HTTP.
+    """
+
+    def __init__(self, app: ASGIApp, *, exempt_paths: Iterable[str] = ()) -> None:
+        self.app = app
+        self.exempt_paths = frozenset(exempt_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["scheme"] != "http"
+            or scope["path"] in self.exempt_paths
+        ):
+            await self.app(scope, receive, send)
+            return
+        url = URL(scope=scope)
+        if not url.netloc:
+            await error_response(400, "INVALID_HOST", "Invalid host header")(scope, receive, send)
+            return
+        netloc = url.hostname if url.port in (80, 443) else url.netloc
+        target = url.replace(scheme="https", netloc=netloc)
+        await RedirectResponse(str(target), status_code=307)(scope, receive, send)
+
+
+class HeadAsGetMiddleware:
+    """Answer ``HEAD`` on every ``GET`` route: the GET's status and headers, no body.
+
+    FastAPI routes answer only the methods they declare, so ``HEAD`` was a 405. Paths that
+    declare their own ``HEAD`` route (the probes) keep it. The OpenAPI schema is unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, *, own_head_routes: Sequence[re.Pattern[str]] = ()) -> None:
+        self.app = app
+        self.own_head_routes = tuple(own_head_routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "HEAD"
+            or any(pattern.match(scope["path"]) for pattern in self.own_head_routes)
+        ):
+            await self.app(scope, receive, send)
+            return
+        inner = {**scope, "method": "GET"}
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            await self.app(inner, receive, send_without_body)
+        finally:
+            if "route" in inner:  # for the access log and the metrics outside
+                scope["route"] = inner["route"]
+
+
+class CORSMiddleware(StarletteCORSMiddleware):
+    """Starlette's CORS handling, with refused preflights in the standard error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-length", "content-type")
+        }
+        message = bytes(response.body).decode()  # "Disallowed CORS origin, method"
+        return error_response(response.status_code, "CORS_REJECTED", message, headers=headers)

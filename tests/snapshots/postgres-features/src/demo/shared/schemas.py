@@ -17,6 +17,7 @@ from pydantic import (
     PlainValidator,
     Strict,
     StringConstraints,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -78,6 +79,15 @@ def canonical_decimal(places: int) -> AfterValidator:
     return AfterValidator(quantize)
 
 
+# How deep objects and arrays may nest in a JSON field ({"a": [1]} is 2 levels). Pydantic
+# refuses to serialize past 255 levels (a 500 on the answer); real documents stay far below.
+JSON_MAX_DEPTH = 32
+# A lone UTF-16 surrogate (the JSON escape "\ud800") is no character: it cannot be encoded
+# as UTF-8, so it could be neither stored nor answered.
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+_SURROGATE_MESSAGE = "must not hold lone UTF-16 surrogates (such as \\ud800) in keys or values"
+
+
 def _json_error(message: str) -> PydanticCustomError:
     return PydanticCustomError("json_document", message)
 
@@ -86,19 +96,28 @@ def _json_document(value: Any) -> Any:
     # One check with one clean location (the field), instead of Pydantic's union errors.
     if not isinstance(value, dict | list):
         raise _json_error("must be a JSON object or array")
-    pending: list[Any] = [value]
+    pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
-        item = pending.pop()
+        item, depth = pending.pop()
+        if isinstance(item, dict | list) and depth > JSON_MAX_DEPTH:
+            msg = f"is nested deeper than {JSON_MAX_DEPTH} levels of objects and arrays"
+            raise _json_error(msg)
         if isinstance(item, dict):
-            if not all(isinstance(key, str) for key in item):
-                raise _json_error("object keys must be strings")
-            pending.extend(item.values())
+            for key in item:
+                if not isinstance(key, str):
+                    raise _json_error("object keys must be strings")
+                if _SURROGATE.search(key):
+                    raise _json_error(_SURROGATE_MESSAGE)
+            pending.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
-            pending.extend(item)
+            pending.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise _json_error(_SURROGATE_MESSAGE)
         elif isinstance(item, float) and not math.isfinite(item):
             # NaN, Infinity and 1e400 are not JSON: PostgreSQL refuses them, SQLite nulls them.
             raise _json_error("numbers must be finite (no NaN, Infinity or overflowing values)")
-        elif not isinstance(item, str | int | float | None):
+        elif not isinstance(item, int | float | None):
             raise _json_error("must hold only JSON values")
     return value
 
@@ -122,6 +141,9 @@ def json_max_length(limit: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+# Past this many unknown keys, a body is refused with one error instead of one per key.
+MAX_UNKNOWN_FIELDS = 20
+
 # Text kept exactly as sent, surrounding whitespace included: passwords, tokens and any
 # other secret. AppSchema strips ordinary text; stripping a secret would change it.
 VerbatimStr = Annotated[str, StringConstraints(strip_whitespace=False)]
@@ -140,3 +162,15 @@ class AppSchema(BaseModel):
         str_strip_whitespace=True,
         extra="forbid",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown_fields(cls, data: Any) -> Any:
+        # ``extra="forbid"`` reports each unknown key: a 1 MB body of 100,000 keys would
+        # cost seconds of CPU to validate and answer. Past MAX_UNKNOWN_FIELDS they are one
+        # error; the check costs nothing for a body no larger than the schema.
+        if isinstance(data, dict) and len(data) > len(cls.model_fields) + MAX_UNKNOWN_FIELDS:
+            unknown = len(data.keys() - cls.model_fields.keys())
+            msg = f"has {unknown} unknown fields; at most {MAX_UNKNOWN_FIELDS} are allowed"
+            raise PydanticCustomError("too_many_unknown_fields", msg)
+        return data

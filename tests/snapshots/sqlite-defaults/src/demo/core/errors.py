@@ -20,6 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = structlog.get_logger(__name__)
 
+# A 422 lists at most this many errors, then counts the rest in ``omitted_errors``.
+MAX_REPORTED_ERRORS = 20
+
 
 class AppError(Exception):
     """Base of every error the service raises on purpose."""
@@ -177,6 +180,8 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     for pattern, route_methods in app.state.route_methods:
         if pattern.match(path):
             methods |= route_methods
+    if "GET" in methods:
+        methods.add("HEAD")  # see HeadAsGetMiddleware
     return sorted(methods)
 
 
@@ -192,19 +197,25 @@ def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def handle_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         # The offending input is never echoed back: it may hold a password or a token.
+        # At most MAX_REPORTED_ERRORS are listed: a body of 100,000 bad keys would
+        # otherwise answer megabytes (AppSchema already folds unknown keys into one error).
+        all_errors = exc.errors()
         errors = [
             {
                 "loc": list(error.get("loc", ())),
                 "msg": error.get("msg", ""),
                 "type": error.get("type"),
             }
-            for error in exc.errors()
+            for error in all_errors[:MAX_REPORTED_ERRORS]
         ]
+        details: dict[str, Any] = {"errors": errors}
+        if len(all_errors) > MAX_REPORTED_ERRORS:
+            details["omitted_errors"] = len(all_errors) - MAX_REPORTED_ERRORS
         return error_response(
             HTTPStatus.UNPROCESSABLE_ENTITY,
             "VALIDATION_ERROR",
             "Request validation failed",
-            {"errors": errors},
+            details,
         )
 
     @app.exception_handler(StarletteHTTPException)

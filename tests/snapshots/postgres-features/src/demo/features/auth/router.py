@@ -47,8 +47,8 @@ async def login(
 @router.post(
     "/refresh",
     summary="Exchange a refresh token",
-    dependencies=[Depends(no_store)],
-    responses=responses(401, 422),
+    dependencies=[Depends(rate_limit("rate_limit_refresh")), Depends(no_store)],
+    responses=responses(401, 422, 429),
 )
 async def refresh(data: RefreshRequest, service: AuthServiceDep) -> TokenPair:
     """Rotate: the refresh token is revoked and a new pair is returned."""
@@ -73,7 +73,8 @@ async def change_password(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke a refresh token",
-    responses=responses(401, 422),
+    dependencies=[Depends(rate_limit("rate_limit_refresh"))],
+    responses=responses(401, 422, 429),
 )
 async def logout(data: RefreshRequest, service: AuthServiceDep) -> None:
     """Revoke the refresh token; access tokens already issued expire on their own."""
