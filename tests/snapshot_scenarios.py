@@ -104,7 +104,11 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name not in MASKED
+        if path.is_file()
+        and path.name not in MASKED
+        # forge's base copies repeat the project's files byte for byte (tests/test_status.py
+        # checks that); the manifest with their digests is snapshotted.
+        and not path.relative_to(root).as_posix().startswith(".forge/base/")
     }
 
 

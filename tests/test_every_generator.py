@@ -10,8 +10,7 @@ command lines of a dry run, a bad input and a good input. For each one:
 - the output passes ``ruff check`` and ``ruff format --check`` (fast tier) and
   ``mypy --strict`` (e2e: it needs the generated project's dependencies, taken from one
   project synced once per session);
-- the manifest afterwards matches the files: :func:`check_manifest_matches_files`, the hook
-  where the manifest (issue 11, section 1) plugs in.
+- the manifest afterwards matches the files (:func:`check_manifest_matches_files`).
 
 A new generator is one more entry in ``GENERATORS``.
 """
@@ -27,8 +26,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import fastapi_forge
 from bench.harness import GeneratedProject, clean_env, generate
 from fastapi_forge.cli import app
+from fastapi_forge.engine.status import project_status
 from fastapi_forge.naming import normalize_project_name
 from tests.helpers.tree import LOCAL, tree_snapshot
 
@@ -125,12 +126,18 @@ def _one_error_line(output: str) -> None:
 
 
 def check_manifest_matches_files(project: Path) -> None:
-    """HOOK (issue 11, section 1): the manifest forge keeps in ``project`` matches its files.
-
-    The integrator fills this in when the manifest lands: read it, check that every file it
-    lists has the digest it records, and that it lists every file the generator wrote. Until
-    then there is no manifest to compare, so it checks nothing.
-    """
+    """The manifest forge keeps in ``project`` matches its files: every file it lists has
+    the digest it records and a base copy of those bytes, and it lists every file there is
+    (but the secret ``.env`` and forge's own records)."""
+    report = project_status(project, forge_version=fastapi_forge.__version__)
+    assert report.changed == []
+    assert report.problems == []
+    on_disk = {
+        path
+        for path in tree_snapshot(project)
+        if not path.endswith("/") and path != ".env" and not path.startswith(".forge/")
+    }
+    assert set(report.manifest.all_files()) == on_disk
 
 
 def test_a_dry_run_writes_nothing(

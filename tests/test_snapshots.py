@@ -50,6 +50,8 @@ def test_one_changed_character_fails_with_a_diff_naming_the_file(
     monkeypatch.setattr(render_module, "template_dir", lambda name: templates / name)
     rendered = read_tree(render(SCENARIOS["sqlite-defaults"], tmp_path / "out"))
     problems = compare(read_tree(SNAPSHOT_ROOT / "sqlite-defaults"), rendered)
-    assert len(problems) == 1
-    assert problems[0].startswith("changed file: src/demo/features/health/router.py")
-    assert '-    status: Literal["ok"] = "ok"' in problems[0]
+    # The file, and its digest in forge's manifest.
+    assert len(problems) == 2
+    assert problems[0].startswith("changed file: .forge/manifest.toml")
+    assert problems[1].startswith("changed file: src/demo/features/health/router.py")
+    assert '-    status: Literal["ok"] = "ok"' in problems[1]

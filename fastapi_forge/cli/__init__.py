@@ -18,7 +18,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from fastapi_forge import __version__, console
-from fastapi_forge.cli import add, new
+from fastapi_forge.cli import add, new, status
 from fastapi_forge.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, ForgeError
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "app", "command"]
@@ -100,3 +100,5 @@ app.command(
     epilog=add.FEATURE_EPILOG,
     help="Alias of [bold]forge add feature[/bold]. " + (add.add_feature_command.__doc__ or ""),
 )(command(_PROJECT_UNCHANGED)(add.add_feature_command))
+
+app.command("status")(command("interrupted")(status.status))

@@ -35,8 +35,11 @@ __all__ = [
     "Unit",
     "digest",
     "file_states",
+    "is_record_path",
     "parse_manifest",
     "read_manifest",
+    "read_manifest_if_any",
+    "record_files",
     "render_manifest",
 ]
 
@@ -245,6 +248,26 @@ class FileState:
     owner: str
     state: str
     """``unchanged``, ``modified`` or ``deleted``."""
+
+
+def read_manifest_if_any(root: Path, *, forge_version: str) -> Manifest | None:
+    """The project's manifest, or None for a project made before forge kept one."""
+    if not (root / MANIFEST_FILE).exists():
+        return None
+    return read_manifest(root, forge_version=forge_version)
+
+
+def record_files(manifest: Manifest, pristine: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files that record a render: the manifest, and the base copy of each file forge
+    wrote in this command (``pristine``: relative path to content)."""
+    files = {f"{BASE_DIR}/{path}": content for path, content in sorted(pristine.items())}
+    files[MANIFEST_FILE] = render_manifest(manifest)
+    return files
+
+
+def is_record_path(path: str) -> bool:
+    """Whether ``path`` (relative, POSIX) is one of forge's own records under ``.forge/``."""
+    return path == MANIFEST_FILE or path.startswith(f"{BASE_DIR}/")
 
 
 def file_states(root: Path, manifest: Manifest) -> list[FileState]:

@@ -8,13 +8,17 @@ failure (including Ctrl-C) restores every file that was touched.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import fastapi_forge
+from fastapi_forge.engine.manifest import Unit, read_manifest_if_any, record_files
 from fastapi_forge.engine.migrations import (
     Revision,
     ancestors,
@@ -202,6 +206,21 @@ def add_feature(
     files = _render(project, data, registry_after if registry_after != registry_before else None)
     check_shadowing(files, codes)
     check_project_provides(project, files)
+    spec: dict[str, Any] = {
+        "argument": name,
+        **({"singular": singular} if singular else {}),
+        **({"plural": plural} if plural else {}),
+        "access": write_access,
+        "fields": list(field_specs or DEFAULT_FIELDS),
+        "parsed": [_plain(dataclasses.asdict(spec)) for spec in fields],
+        "migration": {
+            "file": f"migrations/versions/{migration}.py",
+            "revision": revision,
+            "down_revision": down_revision,
+            "create_date": data["create_date"],
+        },
+    }
+    records = _records(project, Unit("feature", names.plural_snake, spec), files)
     allowed = _owned_paths(project, names, migration)
     registry_rel = project.registry.relative_to(project.root).as_posix()
     for planned in files:
@@ -230,7 +249,7 @@ def add_feature(
     )
     if not dry_run:
         try:
-            apply_files(project.root, files)
+            apply_files(project.root, [*files, *records])
         except OSError as exc:
             raise UserError(
                 f"cannot write {exc.filename or project.root}: {exc.strerror or exc}; "
@@ -257,6 +276,38 @@ def add_feature(
             f"DELETE /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
         ],
     )
+
+
+def _records(project: Project, unit: Unit, files: Sequence[PlannedFile]) -> list[PlannedFile]:
+    """The manifest with ``unit`` owning ``files``, and their base copies, as planned files.
+
+    A project made before forge kept a manifest has none to update: nothing is recorded
+    (``forge adopt`` will write one). A broken or newer manifest stops the command here,
+    before anything is written.
+    """
+    version = fastapi_forge.__version__
+    manifest = read_manifest_if_any(project.root, forge_version=version)
+    if manifest is None:
+        return []
+    pristine = {planned.path: planned.content for planned in files}
+    recorded = record_files(manifest.with_unit(unit, pristine, version), pristine)
+    return [
+        PlannedFile(path=path, content=content, replaces=(project.root / path).exists())
+        for path, content in recorded.items()
+    ]
+
+
+def _plain(value: object) -> Any:
+    """``value`` as TOML can hold it: no None, tuples as lists, numbers and dates as text."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool | str):
+        return value
+    return str(value)
 
 
 def _render(project: Project, data: dict[str, Any], registry: str | None) -> list[PlannedFile]:

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import tomli_w
 
 import fastapi_forge
+from fastapi_forge.engine.manifest import BASE_DIR, PROJECT_OWNER, Manifest, digest, record_files
 from fastapi_forge.engine.render import render_template
 from fastapi_forge.engine.workspace import (
     STAGING_PREFIX,
@@ -164,18 +165,19 @@ def create_project(
             with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as scratch:
                 rendered = Path(scratch) / destination.name
                 seconds = _render(rendered, data, names.env_prefix)
-                files = list_files(rendered)
+                files = shown_files(list_files(rendered))
         except OSError as exc:
             raise UserError(
                 f"cannot render in the temporary folder '{tempfile.gettempdir()}': "
                 f"{exc.strerror or exc}; set TMPDIR to a writable folder"
             ) from exc
     else:
-        seconds, files = create_tree(
+        seconds, every_file = create_tree(
             destination,
             lambda rendered: _render(rendered, data, names.env_prefix),
             hint="check the permissions and free space of the DIRECTORY's folder",
         )
+        files = shown_files(every_file)
     return ProjectResult(
         names=names,
         destination=destination,
@@ -229,13 +231,45 @@ def next_steps(
     ]
 
 
+ANSWERS = (
+    "project_name",
+    "package_name",
+    "env_prefix",
+    "description",
+    "database",
+    "python_version",
+)
+"""The answers the manifest records: everything else the template gets is derived from them."""
+
+
 def _render(rendered: Path, data: dict[str, Any], env_prefix: str) -> float:
-    """Render the template into ``rendered`` and write its ``.env``; return the seconds."""
+    """Render the template into ``rendered``, record it, write its ``.env``; return the
+    seconds the render took."""
     started = time.perf_counter()
     render_template(TEMPLATE, rendered, data)
     seconds = time.perf_counter() - started
+    _record(rendered, data)
     _write_env(rendered, env_prefix, _env_secrets(data))
     return seconds
+
+
+def _record(rendered: Path, data: dict[str, Any]) -> None:
+    """Write the manifest and the base copy of every file the template produced."""
+    pristine = {path: (rendered / path).read_bytes() for path in list_files(rendered)}
+    manifest = Manifest(
+        forge_version=fastapi_forge.__version__,
+        answers={key: data[key] for key in ANSWERS},
+        files={PROJECT_OWNER: {path: digest(content) for path, content in pristine.items()}},
+    )
+    for path, content in record_files(manifest, pristine).items():
+        target = rendered / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def shown_files(files: tuple[str, ...]) -> tuple[str, ...]:
+    """The files worth listing to a person: the base copies under ``.forge/`` left out."""
+    return tuple(path for path in files if not path.startswith(f"{BASE_DIR}/"))
 
 
 def _env_secrets(data: dict[str, Any]) -> dict[str, str]:

@@ -80,10 +80,13 @@ class TestWrites:
         before = tree_snapshot(project)
         code, out, _ = run("orders", "--field", "total:decimal:gt=0")
         assert code == 0, out
-        migrations = [p for p in written_files(before, tree_snapshot(project)) if "versions" in p]
+        written = written_files(before, tree_snapshot(project))
+        migrations = [p for p in written if p.startswith("migrations/versions/")]
         assert len(migrations) == 1
         expected = [p.format(migration=Path(migrations[0]).name) for p in ORDERS_FILES]
-        assert written_files(before, tree_snapshot(project)) == sorted(expected)
+        # ... and forge's record of them: the manifest and a base copy of each.
+        records = [".forge/manifest.toml", *(f".forge/base/{p}" for p in expected)]
+        assert written == sorted([*expected, *records])
 
     def test_names_are_derived_and_shown(self, project: Path) -> None:
         code, out, _ = run("order-items", "--field", "sku:str")

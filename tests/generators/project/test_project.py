@@ -44,6 +44,7 @@ def test_result_lists_every_file_sorted(tmp_path: Path, stub_render: list[dict[s
     assert result.files == (
         ".env",
         ".env.example",
+        ".forge/manifest.toml",
         "README.md",
         "src/my_api/__init__.py",
     )
@@ -58,7 +59,13 @@ def test_dry_run_lists_the_same_files_and_writes_nothing(
 
     result = _create(tmp_path / "my-api", dry_run=True)
 
-    assert result.files == (".env", ".env.example", "README.md", "src/my_api/__init__.py")
+    assert result.files == (
+        ".env",
+        ".env.example",
+        ".forge/manifest.toml",
+        "README.md",
+        "src/my_api/__init__.py",
+    )
     assert tree_snapshot(tmp_path) == before
 
 

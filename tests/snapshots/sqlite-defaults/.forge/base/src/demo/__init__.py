@@ -1,0 +1,1 @@
+"""Demo: the service package (see main.create_app)."""

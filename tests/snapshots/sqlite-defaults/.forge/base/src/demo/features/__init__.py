@@ -1,0 +1,1 @@
+"""Feature slices: one package per domain (router, schemas, models, repository, service)."""
