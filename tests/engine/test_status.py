@@ -3,6 +3,7 @@ and `forge status`, which reports exactly what changed since."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 import fastapi_forge
 from fastapi_forge.cli import app
 from fastapi_forge.engine.manifest import BASE_DIR, MANIFEST_FILE, digest, read_manifest
+from fastapi_forge.engine.replay import replay
 from fastapi_forge.engine.status import project_status
 from tests.helpers.tree import LOCAL, tree_snapshot
 
@@ -165,3 +167,27 @@ def test_force_re_records_the_feature(project: Path) -> None:
     report = project_status(project, forge_version=VERSION)
     assert report.changed == []
     assert report.problems == []
+
+
+def test_the_project_renders_again_from_its_manifest_alone(project: Path, tmp_path: Path) -> None:
+    """The pristine output of every generator, from the manifest only, byte for byte."""
+    for generator in ("project", "feature"):  # each registers its replay when imported
+        importlib.import_module(f"fastapi_forge.generators.{generator}")
+
+    manifest = read_manifest(project, forge_version=VERSION)
+    again = tmp_path / "again" / "shop"
+    replay(manifest, again)
+    base = project / BASE_DIR
+    pristine = {
+        path.relative_to(base).as_posix(): path.read_bytes()
+        for path in base.rglob("*")
+        if path.is_file()
+    }
+    rendered = {
+        path: content
+        for path, content in tree_snapshot(again).items()
+        if not path.endswith("/") and path != ".env" and not path.startswith(".forge/")
+    }
+    assert sorted(rendered) == sorted(pristine)
+    assert [path for path in pristine if rendered[path] != pristine[path]] == []
+    assert read_manifest(again, forge_version=VERSION) == manifest

@@ -124,8 +124,13 @@ def add_feature(
     dry_run: bool = False,
     singular: str | None = None,
     plural: str | None = None,
+    recorded_migration: Mapping[str, str] | None = None,
 ) -> FeatureResult:
     """Add the slice ``name`` to the project containing ``start``.
+
+    ``recorded_migration`` (the ``migration`` table of the feature's manifest entry) makes
+    the slice's migration exactly the recorded one, as when the project is rendered again
+    from its manifest.
 
     Rows of an owned slice (the default) are seen and changed by their owner and admins.
     A ``public`` slice is read by anyone and written by admins; with ``public_writes``
@@ -176,7 +181,12 @@ def add_feature(
         ],
     )
     check_field_names(fields, codes)
-    migration, revision, down_revision = _migration_identity(project, names, force=force)
+    if recorded_migration is None:
+        migration, revision, down_revision = _migration_identity(project, names, force=force)
+    else:
+        migration = Path(recorded_migration["file"]).stem
+        revision = recorded_migration["revision"]
+        down_revision = recorded_migration["down_revision"]
     notes = []
     if force and exists and applied_revisions(project) is None:
         url = database_url(project) or ""
@@ -203,6 +213,8 @@ def add_feature(
         down_revision=down_revision,
         migration=migration,
     )
+    if recorded_migration is not None:
+        data["create_date"] = recorded_migration["create_date"]
     files = _render(project, data, registry_after if registry_after != registry_before else None)
     check_shadowing(files, codes)
     check_project_provides(project, files)
@@ -275,6 +287,22 @@ def add_feature(
             f"PATCH  /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
             f"DELETE /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
         ],
+    )
+
+
+def replay_feature(root: Path, unit: Unit) -> None:
+    """Add the feature of a manifest entry to the project at ``root``, exactly as recorded."""
+    spec = unit.spec
+    access = spec.get("access", "owner")
+    add_feature(
+        root,
+        str(spec["argument"]),
+        [str(field_spec) for field_spec in spec["fields"]],
+        public=access != "owner",
+        public_writes=access == "anyone",
+        singular=spec.get("singular"),
+        plural=spec.get("plural"),
+        recorded_migration=spec["migration"],
     )
 
 
