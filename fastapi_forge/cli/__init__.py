@@ -18,7 +18,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from fastapi_forge import __version__, console
-from fastapi_forge.cli import add, new, status
+from fastapi_forge.cli import add, adopt, new, status
 from fastapi_forge.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, ForgeError
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "app", "command"]
@@ -102,3 +102,4 @@ app.command(
 )(command(_PROJECT_UNCHANGED)(add.add_feature_command))
 
 app.command("status")(command("interrupted")(status.status))
+app.command("adopt")(command(_PROJECT_UNCHANGED)(adopt.adopt))

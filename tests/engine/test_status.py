@@ -3,6 +3,8 @@ and `forge status`, which reports exactly what changed since."""
 
 from __future__ import annotations
 
+import importlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,9 @@ from typer.testing import CliRunner
 import fastapi_forge
 from fastapi_forge.cli import app
 from fastapi_forge.engine.manifest import BASE_DIR, MANIFEST_FILE, digest, read_manifest
+from fastapi_forge.engine.replay import replay
 from fastapi_forge.engine.status import project_status
+from fastapi_forge.errors import UserError
 from tests.helpers.tree import LOCAL, tree_snapshot
 
 VERSION = fastapi_forge.__version__
@@ -165,3 +169,98 @@ def test_force_re_records_the_feature(project: Path) -> None:
     report = project_status(project, forge_version=VERSION)
     assert report.changed == []
     assert report.problems == []
+
+
+def test_the_project_renders_again_from_its_manifest_alone(project: Path, tmp_path: Path) -> None:
+    """The pristine output of every generator, from the manifest only, byte for byte."""
+    for generator in ("project", "feature"):  # each registers its replay when imported
+        importlib.import_module(f"fastapi_forge.generators.{generator}")
+
+    manifest = read_manifest(project, forge_version=VERSION)
+    again = tmp_path / "again" / "shop"
+    replay(manifest, again)
+    base = project / BASE_DIR
+    pristine = {
+        path.relative_to(base).as_posix(): path.read_bytes()
+        for path in base.rglob("*")
+        if path.is_file()
+    }
+    rendered = {
+        path: content
+        for path, content in tree_snapshot(again).items()
+        if not path.endswith("/") and path != ".env" and not path.startswith(".forge/")
+    }
+    assert sorted(rendered) == sorted(pristine)
+    assert [path for path in pristine if rendered[path] != pristine[path]] == []
+    assert read_manifest(again, forge_version=VERSION) == manifest
+
+
+@pytest.fixture
+def older(project: Path) -> Path:
+    """The project as an older forge left it: no records, one edit, one file of the user's."""
+    shutil.rmtree(project / ".forge")
+    with (project / "src/shop/main.py").open("a") as handle:
+        handle.write("# mine\n")
+    (project / "notes.txt").write_text("the user's\n")
+    return project
+
+
+def invoke(*arguments: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(arguments), env={"COLUMNS": "200"})
+    return result.exit_code, result.output
+
+
+def test_adopt_records_an_older_project(older: Path) -> None:
+    before = tree_snapshot(older)
+    code, output = invoke("adopt", "--dry-run")
+    assert code == 0, output
+    assert "dry run" in output
+    assert tree_snapshot(older) == before
+    code, output = invoke("adopt")
+    assert code == 0, output
+    # The user's edit, and the registry the features were wired into.
+    assert "2 files differ from today's templates" in output
+    assert "src/shop/main.py" in output
+    assert "src/shop/registry.py" in output
+    assert "notes.txt" in output  # not attributed
+    for name in ("customers", "orders", "announcements"):
+        assert f"feature {name}: recorded as it is" in output
+    manifest = read_manifest(older, forge_version=VERSION)
+    assert {u.name: u.spec["access"] for u in manifest.units} == {
+        "customers": "owner",
+        "orders": "owner",
+        "announcements": "admin",
+    }
+    assert manifest.owner_of("tests/orders/test_api.py") == "feature:orders"
+    assert manifest.owner_of("notes.txt") is None
+    report = project_status(older, forge_version=VERSION)
+    assert [(s.path, s.state) for s in report.changed] == [
+        ("src/shop/main.py", "modified"),
+        ("src/shop/registry.py", "modified"),
+    ]
+    assert report.problems == []
+    code, output = invoke("adopt")
+    assert code == 1
+    assert "nothing to adopt" in output
+    with pytest.raises(UserError, match=r"field specs are unknown; record them with `forge add"):
+        replay(manifest, older.parent / "again")
+
+
+def test_adopt_refuses_a_project_whose_answers_are_incomplete(older: Path) -> None:
+    answers = older / ".copier-answers.yml"
+    answers.write_text(
+        "".join(line for line in answers.read_text().splitlines(True) if "database" not in line)
+    )
+    before = tree_snapshot(older)
+    code, output = invoke("adopt")
+    assert code == 1
+    assert "lacks database" in output
+    assert len(output.strip().splitlines()) == 1
+    assert tree_snapshot(older) == before
+
+
+def test_add_feature_in_an_older_project_says_to_adopt(older: Path) -> None:
+    code, output = invoke("add", "feature", "invoices")
+    assert code == 0, output
+    assert "forge adopt" in output
+    assert not (older / ".forge").exists()

@@ -44,7 +44,7 @@ from fastapi_forge.generators.feature.fields import (
     FieldSpec,
     parse_fields,
 )
-from fastapi_forge.generators.feature.refs import existing_features, resolve_ref
+from fastapi_forge.generators.feature.refs import existing_features, is_owned, resolve_ref
 from fastapi_forge.generators.feature.reserved import check_enum_fields, check_feature_names
 from fastapi_forge.generators.feature.wiring import plan_registry
 from fastapi_forge.naming import FeatureNames, feature_names
@@ -124,8 +124,13 @@ def add_feature(
     dry_run: bool = False,
     singular: str | None = None,
     plural: str | None = None,
+    recorded_migration: Mapping[str, str] | None = None,
 ) -> FeatureResult:
     """Add the slice ``name`` to the project containing ``start``.
+
+    ``recorded_migration`` (the ``migration`` table of the feature's manifest entry) makes
+    the slice's migration exactly the recorded one, as when the project is rendered again
+    from its manifest.
 
     Rows of an owned slice (the default) are seen and changed by their owner and admins.
     A ``public`` slice is read by anyone and written by admins; with ``public_writes``
@@ -176,7 +181,12 @@ def add_feature(
         ],
     )
     check_field_names(fields, codes)
-    migration, revision, down_revision = _migration_identity(project, names, force=force)
+    if recorded_migration is None:
+        migration, revision, down_revision = _migration_identity(project, names, force=force)
+    else:
+        migration = Path(recorded_migration["file"]).stem
+        revision = recorded_migration["revision"]
+        down_revision = recorded_migration["down_revision"]
     notes = []
     if force and exists and applied_revisions(project) is None:
         url = database_url(project) or ""
@@ -203,6 +213,8 @@ def add_feature(
         down_revision=down_revision,
         migration=migration,
     )
+    if recorded_migration is not None:
+        data["create_date"] = recorded_migration["create_date"]
     files = _render(project, data, registry_after if registry_after != registry_before else None)
     check_shadowing(files, codes)
     check_project_provides(project, files)
@@ -221,6 +233,11 @@ def add_feature(
         },
     }
     records = _records(project, Unit("feature", names.plural_snake, spec), files)
+    if not records:
+        notes.append(
+            "this project has no .forge/manifest.toml (it was made by an older forge), so "
+            "nothing was recorded: run `forge adopt` once to record it"
+        )
     allowed = _owned_paths(project, names, migration)
     registry_rel = project.registry.relative_to(project.root).as_posix()
     for planned in files:
@@ -276,6 +293,71 @@ def add_feature(
             f"DELETE /api/v1/{names.plural_kebab}/{{{names.singular_snake}_id}}",
         ],
     )
+
+
+def replay_feature(root: Path, unit: Unit) -> None:
+    """Add the feature of a manifest entry to the project at ``root``, exactly as recorded."""
+    spec = unit.spec
+    if spec.get("adopted") and not spec.get("fields"):
+        raise UserError(
+            f"feature '{unit.name}' was adopted from a project made before forge kept a "
+            "manifest, so its field specs are unknown; record them with "
+            f"`forge add feature {unit.name} --force --field ...` (the same fields)"
+        )
+    access = spec.get("access", "owner")
+    add_feature(
+        root,
+        str(spec["argument"]),
+        [str(field_spec) for field_spec in spec["fields"]],
+        public=access != "owner",
+        public_writes=access == "anyone",
+        singular=spec.get("singular"),
+        plural=spec.get("plural"),
+        recorded_migration=spec["migration"],
+    )
+
+
+def adopt_features(
+    project: Project, claimed: frozenset[str]
+) -> list[tuple[Unit, dict[str, bytes]]]:
+    """The slices of a project made before the manifest: each feature package the project
+    template does not account for, with its tests and migration, as they are on disk.
+
+    Their field specs cannot be read back from the code, so the entries say ``adopted``;
+    the access is read from the code (an ``owner_id`` column, an open-writes limit).
+    """
+    revisions = read_revisions(project.versions_dir)
+    found = []
+    for name in existing_features(project):
+        package = project.features_dir / name
+        if f"{package.relative_to(project.root).as_posix()}/__init__.py" in claimed:
+            continue  # one of the project's own (auth, users, health)
+        files: dict[str, bytes] = {}
+        migration = next((r for r in revisions if r.path.stem.endswith(f"_create_{name}")), None)
+        folders = [package, project.root / "tests" / name]
+        paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.rglob("*"))]
+        if migration is not None:
+            paths.append(migration.path)
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                files[path.relative_to(project.root).as_posix()] = path.read_bytes()
+        router = files.get(f"{package.relative_to(project.root).as_posix()}/router.py", b"")
+        access = (
+            "owner"
+            if is_owned(project, name)
+            else "anyone"
+            if b"rate_limit_public_writes" in router
+            else "admin"
+        )
+        spec: dict[str, Any] = {"argument": name, "access": access, "adopted": True, "fields": []}
+        if migration is not None and migration.down_revisions:
+            spec["migration"] = {
+                "file": migration.path.relative_to(project.root).as_posix(),
+                "revision": migration.revision,
+                "down_revision": migration.down_revisions[0],
+            }
+        found.append((Unit("feature", name, spec), files))
+    return found
 
 
 def _records(project: Project, unit: Unit, files: Sequence[PlannedFile]) -> list[PlannedFile]:

@@ -10,6 +10,7 @@ import secrets
 import shlex
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -27,7 +28,7 @@ from fastapi_forge.engine.workspace import (
     nearest_existing,
 )
 from fastapi_forge.errors import ForgeError, UserError
-from fastapi_forge.naming import ProjectNames
+from fastapi_forge.naming import ProjectNames, normalize_project_name
 
 __all__ = [
     "DATABASES",
@@ -147,19 +148,7 @@ def create_project(
         )
     description = check_description(description)
     destination = check_destination(destination)
-    data: dict[str, Any] = {
-        "project_name": names.project_name,
-        "description": description,
-        "database": database,
-        "python_version": python_version,
-        "package_name": names.package_name,
-        "env_prefix": names.env_prefix,
-        "project_title": names.title,
-        "default_database_url": default_database_url(database, names.package_name),
-        "description_py": python_string_literal(description),
-        "description_toml": toml_string_literal(description),
-        "forge_version": fastapi_forge.__version__,
-    }
+    data = _template_data(names, description, database, python_version)
     if dry_run:
         try:
             with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as scratch:
@@ -187,6 +176,34 @@ def create_project(
         database=database,
         python_version=python_version,
     )
+
+
+def _template_data(
+    names: ProjectNames, description: str, database: str, python_version: str
+) -> dict[str, Any]:
+    """What the project template is rendered with: the answers, and what derives from them."""
+    return {
+        "project_name": names.project_name,
+        "description": description,
+        "database": database,
+        "python_version": python_version,
+        "package_name": names.package_name,
+        "env_prefix": names.env_prefix,
+        "project_title": names.title,
+        "default_database_url": default_database_url(database, names.package_name),
+        "description_py": python_string_literal(description),
+        "description_toml": toml_string_literal(description),
+        "forge_version": fastapi_forge.__version__,
+    }
+
+
+def replay_project(destination: Path, answers: Mapping[str, Any]) -> None:
+    """Render the project of recorded ``answers`` into ``destination``, recorded again."""
+    names = normalize_project_name(str(answers["project_name"]))
+    data = _template_data(
+        names, str(answers["description"]), str(answers["database"]), str(answers["python_version"])
+    )
+    _render(destination, data, names.env_prefix)
 
 
 def python_string_literal(text: str) -> str:
