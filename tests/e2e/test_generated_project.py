@@ -816,7 +816,9 @@ def test_installed_wheel_renders_exactly_the_template(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     project = tmp_path / "shop"
     written = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
-    assert written == sorted([*EXPECTED_FILES, ".env"])
+    # forge's records: the manifest, and a base copy of every file but the secret .env.
+    records = [".forge/manifest.toml", *(f".forge/base/{path}" for path in EXPECTED_FILES)]
+    assert written == sorted([*EXPECTED_FILES, ".env", *records])
 
 
 # With the two options that change output (database, Python), covering every pair means
