@@ -55,23 +55,23 @@ class RateLimiter:
 
     async def hit(self, limit: RateLimitItem, *keys: str) -> None:
         """Count one hit; raise ``RateLimitError`` once the limit is exceeded."""
-        try:
-            allowed = await self._strategy.hit(limit, *keys)
-            reset_time = 0.0 if allowed else await self._reset_time(limit, *keys)
-        except Exception as exc:
-            self._failed(exc)
-            return
-        self._answered()
-        if not allowed:
-            raise RateLimitError(retry_after=max(1, math.ceil(reset_time - time.time())))
+        await self._enforce(self._strategy.hit, limit, keys)
 
     async def check(self, limit: RateLimitItem, *keys: str) -> None:
         """Raise ``RateLimitError`` if the limit is used up, without counting a hit.
 
         Used with ``hit`` to count only some outcomes (failed logins).
         """
+        await self._enforce(self._strategy.test, limit, keys)
+
+    async def _enforce(
+        self,
+        ask: Callable[..., Awaitable[bool]],
+        limit: RateLimitItem,
+        keys: tuple[str, ...],
+    ) -> None:
         try:
-            allowed = await self._strategy.test(limit, *keys)
+            allowed = await ask(limit, *keys)
             reset_time = 0.0 if allowed else await self._reset_time(limit, *keys)
         except Exception as exc:
             self._failed(exc)
