@@ -237,6 +237,8 @@ def _float_example(spec: FieldSpec) -> tuple[str, bool]:
             if lower == upper:
                 raise _too_few_values(spec, 1)
             low, high = float(lower), float(upper)
+            if math.isinf(high - low):  # the span overflows: step by a thousandth of each
+                return f"{low!r} + ({high / 1000!r} - {low / 1000!r}) * (n % 997 + 1)", True
             return f"{low!r} + ({high!r} - {low!r}) * (n % 997 + 1) / 1000", True
         if upper is not None:
             start = float(upper) - 0.5

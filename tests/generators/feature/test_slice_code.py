@@ -572,6 +572,8 @@ EXTREME_SPECS = [
     "a:float:lt=-1e308:unique",
     "a:float:ge=1e300:unique",
     "a:float:le=1.7976931348623157e308",
+    "a:float:ge=-1.7e308:le=1.7e308:unique",
+    "a:float:ge=-1.7e308:le=1.7e308",
     "a:decimal:digits=38:places=37",
     "a:decimal:digits=16:places=15",
     "a:decimal:digits=17:places=16",
