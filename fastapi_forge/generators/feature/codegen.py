@@ -111,6 +111,8 @@ class FieldCode:
     unique_constraint: tuple[str, list[str]] | None = None
     """(name, columns) of the unique constraint: the column, or (owner_id, column)."""
     foreign_key: tuple[str, str] | None = None
+    document_example: str | None = None
+    """A static value for the OpenAPI example where ``example`` uses the counter."""
 
 
 def _identifier(name: str) -> str:
@@ -1036,7 +1038,16 @@ def _field_code(
         indexes=indexes,
         unique_constraint=unique_constraint,
         foreign_key=foreign_key,
+        document_example=_document_example(spec, rules, column) if uses_counter else None,
     )
+
+
+def _document_example(spec: FieldSpec, rules: KindRules, column: Column) -> str | None:
+    """A unique str's static OpenAPI example, within its min and max."""
+    if not isinstance(rules, _Text):
+        return None
+    maximum = rules.max_length(column)
+    return _text_literal("Example"[:maximum], max(spec.min_length or 1, 1))
 
 
 def _bound_values(spec: FieldSpec, step: Any) -> list[tuple[str, Any]]:

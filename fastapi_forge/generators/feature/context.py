@@ -34,6 +34,8 @@ def example_document(codes: Sequence[FieldCode]) -> str:
     for code in codes:
         if code.kind == "ref":
             value = '"8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"'
+        elif code.document_example is not None:
+            value = code.document_example
         elif code.uses_counter or code.example.startswith("str("):
             value = {
                 "str": '"Example"',

@@ -27,7 +27,7 @@ from fastapi_forge.generators.feature.codegen import (
     MIN_UNIQUE_SPAN,
     field_code,
 )
-from fastapi_forge.generators.feature.context import with_article
+from fastapi_forge.generators.feature.context import example_document, with_article
 from fastapi_forge.generators.feature.fields import parse_fields
 from fastapi_forge.generators.project.generator import create_project
 from fastapi_forge.naming import normalize_project_name
@@ -595,3 +595,13 @@ def test_extreme_bounds_give_values_that_fit_and_violations_that_violate(text: s
         # SQLite stores decimals as binary floats: 15 significant digits come back exactly.
         (value,) = [eval(code.example)]  # noqa: S307
         assert len(Decimal(value).normalize().as_tuple().digits) <= 15
+
+
+@pytest.mark.parametrize(
+    "text", ["code:str:unique", "code:str:min=10:unique", "code:str:min=5000:max=5000:unique"]
+)
+def test_the_openapi_example_of_a_unique_str_fits_its_min_and_max(text: str) -> None:
+    (spec,) = parse_fields([text])
+    code = field_code(spec, table="things", singular_pascal="Thing", ref=None)
+    document = eval(example_document([code]))  # noqa: S307
+    assert max(spec.min_length or 1, 1) <= len(document["code"]) <= (spec.max_length or 255)
