@@ -428,7 +428,8 @@ def check_not_existing(names: FeatureNames, existing: Collection[str]) -> None:
 # acronyms (``APIKeys`` is ``API`` + ``Keys``; ``SKUs`` is the plural of ``SKU``), and a
 # single letter before a capitalised word belongs to it (``OAuth``, ``iPhone``).
 _WORD = re.compile(
-    r"[A-Z]{2,}[0-9]*s(?![a-z])"  # an acronym's plural: FAQs, SKUs, IDs
+    r"IoT(?![a-z])"  # mixed-case initialisms: IoTDevices is IoT + Devices
+    r"|[A-Z]{2,}[0-9]*s(?![a-z])"  # an acronym's plural: FAQs, SKUs, IDs
     r"|[A-Z]+[0-9]*(?=[A-Z][a-z])"  # an acronym before a word: the API of APIKeys
     r"|[A-Z]?[a-z0-9]+"  # a word: order, Items, v2
     r"|[A-Z]+[0-9]*"  # a trailing acronym: API
@@ -542,11 +543,19 @@ def _inflect(raw: str) -> FeatureNames:
     return _forms(raw, *_inflected_words(raw))
 
 
+def _lone_acronym(words: Sequence[str]) -> bool:
+    """Whether ``words`` is one acronym in capitals: ``FAQ``, ``SKU`` (not ``ORDERS``)."""
+    if len(words) != 1:
+        return False
+    word = words[0].lower()
+    return word in _KNOWN_ACRONYMS or (len(word) <= 3 and inflector.is_singular(word))
+
+
 def _inflected_words(raw: str) -> tuple[list[_Word], list[_Word]]:
     """The words of the singular and of the plural of ``raw``."""
     words = _checked_words(raw, "feature name")
-    if not any(char.islower() for char in raw):
-        # ORDER_ITEMS is shouted, not a run of acronyms.
+    if not any(char.islower() for char in raw) and not _lone_acronym(words):
+        # ORDER_ITEMS is shouted, not a run of acronyms; a lone FAQ or SKU is an acronym.
         words = [word.lower() for word in words]
     *head, last = words
     singular_last, plural_last = singular_and_plural(last)

@@ -99,6 +99,23 @@ FEATURES: list[list[str]] = [
     # Long plurals (ruff E501 in owned slices before).
     _feature("shipping-addresses", "line:str"),
     _feature("purchase-order-lines", "quantity:int:ge=1"),
+    # Found by a new-user trial: each left a project failing its own checks.
+    _feature(
+        "trial-edges",
+        "customer_shipping_address_line_two_extra:str:max=120",
+        "customer_shipping_address_line_two_extrb:int",
+        "code:str:min=10:unique",
+        "slug:str:min=19:max=20:unique",
+        "type_:str",
+        "name_:str?",
+        "padded:str:min=80",
+        "blob:str:min=5000:max=5000",
+        "huge:float:gt=1e308",
+        "tiny:float:le=-1.7e308",
+        "top:float:ge=1.7e308",
+        "exactish:decimal:digits=20:places=19",
+    ),
+    _feature("SKU", "campus:ref=campuses:unique"),
 ]
 
 

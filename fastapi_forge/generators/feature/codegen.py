@@ -19,7 +19,12 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from fastapi_forge.errors import UserError
-from fastapi_forge.generators.feature.fields import INT32_MAX, INT32_MIN, FieldSpec
+from fastapi_forge.generators.feature.fields import (
+    DEFAULT_TEXT_MAX_LENGTH,
+    INT32_MAX,
+    INT32_MIN,
+    FieldSpec,
+)
 
 __all__ = [
     "INT32_MAX",
@@ -35,8 +40,10 @@ __all__ = [
 
 POSTGRES_IDENTIFIER_LIMIT = 63
 DEFAULT_STR_MAX = 255
-DEFAULT_TEXT_MAX = 65_535
+DEFAULT_TEXT_MAX = DEFAULT_TEXT_MAX_LENGTH
 """Longest text (and compact JSON) a text or json field takes unless ``max`` says otherwise."""
+STR_FILTER_MAX = 2048
+"""Longest str (its max) that gets a list filter: a longer value would not fit a URL."""
 MIN_UNIQUE_SPAN = 20
 """Fewest values a bounded unique number must allow: the generated tests store several rows."""
 DEFAULT_DIGITS = 12
@@ -104,6 +111,8 @@ class FieldCode:
     unique_constraint: tuple[str, list[str]] | None = None
     """(name, columns) of the unique constraint: the column, or (owner_id, column)."""
     foreign_key: tuple[str, str] | None = None
+    document_example: str | None = None
+    """A static value for the OpenAPI example where ``example`` uses the counter."""
 
 
 def _identifier(name: str) -> str:
@@ -153,20 +162,44 @@ def _number_kwargs(spec: FieldSpec, render: Any) -> dict[str, str | None]:
     }
 
 
+EXAMPLE_TEXT_MAX = 30
+"""Longest example text written out: a longer one (a long name) would break the line limit."""
+INLINE_TEXT_MAX = 30
+"""Longest run of padding written as a literal; a longer one is written ``"x" * N``."""
+COUNTER_DIGITS = 10
+"""Room a counter's digits may take: ``n`` never reaches ten digits in a test run."""
+
+
+def _words(name: str) -> str:
+    """The words of a field name, without empty or trailing separators: ``type_`` -> ``type``."""
+    return " ".join(part for part in name.split("_") if part)
+
+
+def _text_literal(text: str, length: int) -> str:
+    """``text`` padded with ``x`` to ``length``: a literal, or an expression when long."""
+    padding = length - len(text)
+    if padding <= 0:
+        return repr(text)
+    if padding <= INLINE_TEXT_MAX:
+        return repr(text + "x" * padding)
+    return f'{text!r} + "x" * {padding}' if text else f'"x" * {padding}'
+
+
 def _str_example(spec: FieldSpec, max_length: int) -> tuple[str, bool]:
     minimum = max(spec.min_length or 1, 1)
+    words = _words(spec.name) or "value"
     if spec.unique:
-        base = spec.name.replace("_", " ").capitalize()
-        if len(base) + 11 <= max_length:
-            return f'f"{base} {{n}}"', True
+        # A prefix, then the counter zero-padded to the minimum; bounded by the maximum.
+        base = words.capitalize()[:EXAMPLE_TEXT_MAX].rstrip()
+        prefix = len(base) + 1
+        width = max(minimum - prefix, 1)
+        if prefix + max(width, COUNTER_DIGITS) <= max_length:
+            counter = "{n}" if width == 1 else f"{{n:0{width}d}}"
+            return f'f"{base} {counter}"', True
         width = min(max(minimum, 6), max_length)
         return f'f"{{n:0{width}d}}"', True
-    text = f"Example {spec.name.replace('_', ' ')}"
-    if len(text) > max_length:
-        text = text[:max_length]
-    if len(text) < minimum:
-        text = text.ljust(minimum, "x")
-    return repr(text), False
+    text = f"Example {words}"[: min(EXAMPLE_TEXT_MAX, max_length)].rstrip()
+    return _text_literal(text, minimum), False
 
 
 def _int_range(spec: FieldSpec) -> tuple[int, int]:
@@ -194,6 +227,10 @@ def _int_example(spec: FieldSpec) -> tuple[str, bool]:
     return f"{low if bounded_below else 0} + n", True
 
 
+FLOAT_EXACT = 2.0**52
+"""Above this magnitude a float has no fractional digits: adding 1 may change nothing."""
+
+
 def _float_example(spec: FieldSpec) -> tuple[str, bool]:
     lower = spec.ge if spec.ge is not None else spec.gt
     upper = spec.le if spec.le is not None else spec.lt
@@ -202,20 +239,31 @@ def _float_example(spec: FieldSpec) -> tuple[str, bool]:
             if lower == upper:
                 raise _too_few_values(spec, 1)
             low, high = float(lower), float(upper)
+            if math.isinf(high - low):  # the span overflows: step by a thousandth of each
+                return f"{low!r} + ({high / 1000!r} - {low / 1000!r}) * (n % 997 + 1)", True
             return f"{low!r} + ({high!r} - {low!r}) * (n % 997 + 1) / 1000", True
         if upper is not None:
-            return f"{float(upper) - 0.5!r} - n", True
+            start = float(upper) - 0.5
+            if abs(start) >= FLOAT_EXACT:  # huge: a relative step, 1 would vanish
+                start = math.nextafter(float(upper), -math.inf)
+                return f"{start!r} - {abs(start) * 1e-9!r} * n", True
+            return f"{start!r} - n", True
         start = 0.5 if lower is None else float(lower) + 0.5
+        if abs(start) >= FLOAT_EXACT:
+            assert lower is not None
+            start = math.nextafter(float(lower), math.inf)
+            return f"{start!r} + {abs(start) * 1e-9!r} * n", True
         return f"{start!r} + n", True
-    value = 2.5
-    if _violates(spec, value):
-        if lower is not None and upper is not None:
-            value = (float(lower) + float(upper)) / 2
-        elif lower is not None:
-            value = float(lower) + 1
-        else:
-            assert upper is not None
-            value = float(upper) - 1
+    candidates = [2.5]
+    if lower is not None and upper is not None:
+        candidates.append(float(lower) / 2 + float(upper) / 2)
+    if lower is not None:
+        candidates += [float(lower) + 1, math.nextafter(float(lower), math.inf)]
+    if upper is not None:
+        candidates += [float(upper) - 1, math.nextafter(float(upper), -math.inf)]
+    value = next(
+        (c for c in candidates if math.isfinite(c) and not _violates(spec, c)), candidates[-1]
+    )
     return repr(float(value)), False
 
 
@@ -254,8 +302,11 @@ def _decimal_example(spec: FieldSpec) -> tuple[str, bool]:
                 raise _too_few_values(spec, span)
             units = f"{start} + n % {span}"
         return f"str(Decimal({units}).scaleb(-{places}))", True
-    preferred = min(12 * 10**places, 10**digits - 1) + 10**places // 2
-    units_value = min(max(preferred, low), high)
+    # 12.5, or 1.5 / 0.5 when the column has fewer whole digits: few significant digits,
+    # which SQLite (decimals as binary floats, 15 digits) gives back exactly.
+    whole = digits - places
+    preferred = Decimal("12.5") if whole >= 2 else Decimal("1.5") if whole == 1 else Decimal("0.5")
+    units_value = min(max(int(preferred.scaleb(places)), low), high)
     return repr(str(Decimal(units_value).scaleb(-places))), False
 
 
@@ -431,7 +482,7 @@ class _Text(KindRules):
 
     def invalid(self, column: Column) -> list[tuple[str, str]]:
         minimum = column.spec.min_length
-        too_short = [("too_short", repr("x" * (minimum - 1)))] if minimum else []
+        too_short = [("too_short", _text_literal("", minimum - 1))] if minimum else []
         return [
             *too_short,
             ("too_long", f'"x" * {self.max_length(column) + 1}'),
@@ -440,7 +491,8 @@ class _Text(KindRules):
         ]
 
     def filter(self, column: Column) -> Filter | None:
-        if not self.short:
+        # A longer value would not fit a URL's query string (servers and clients cap it).
+        if not self.short or self.max_length(column) > STR_FILTER_MAX:
             return None
         return Filter(
             f"Annotated[str, StringConstraints(max_length={self.max_length(column)}, "
@@ -525,14 +577,22 @@ class _Float(_Number):
             ("infinite", repr("inf")),
             ("numeric_text", repr("1.5")),
             ("boolean", "True"),
-            *_bound_violations(column.spec, 1),
+            *_float_bound_violations(column.spec),
         ]
 
     def filter(self, column: Column) -> Filter | None:
         return Filter("Annotated[float, Field(allow_inf_nan=False)]", range=True)
 
     def probe(self, column: Column) -> str | None:
-        return 'lambda value: ("min", value + 1)'
+        bounds = [abs(float(value)) for _, _, value in _numeric_bounds(column.spec)]
+        if max(bounds, default=0.0) < FLOAT_EXACT / 2:
+            return 'lambda value: ("min", value + 1)'
+        # Past a huge value by a relative step (1 would vanish), below the largest float.
+        return (
+            'lambda value: ("min", value + 1) if abs(value) < 1e15 '
+            'else ("min", value + abs(value) * 1e-9) if value < 1e307 '
+            'else ("max", value - abs(value) * 1e-9)'
+        )
 
 
 class _Decimal(_Number):
@@ -978,7 +1038,16 @@ def _field_code(
         indexes=indexes,
         unique_constraint=unique_constraint,
         foreign_key=foreign_key,
+        document_example=_document_example(spec, rules, column) if uses_counter else None,
     )
+
+
+def _document_example(spec: FieldSpec, rules: KindRules, column: Column) -> str | None:
+    """A unique str's static OpenAPI example, within its min and max."""
+    if not isinstance(rules, _Text):
+        return None
+    maximum = rules.max_length(column)
+    return _text_literal("Example"[:maximum], max(spec.min_length or 1, 1))
 
 
 def _bound_values(spec: FieldSpec, step: Any) -> list[tuple[str, Any]]:
@@ -996,3 +1065,23 @@ def _bound_values(spec: FieldSpec, step: Any) -> list[tuple[str, Any]]:
 
 def _bound_violations(spec: FieldSpec, step: Any) -> list[tuple[str, str]]:
     return [(label, repr(value)) for label, value in _bound_values(spec, step)]
+
+
+def _float_bound_violations(spec: FieldSpec) -> list[tuple[str, str]]:
+    """The float just past each bound (1 past a huge bound is the bound itself)."""
+
+    def past(bound: float, step: float) -> float:
+        value = bound + step
+        return value if value != bound else math.nextafter(bound, step * math.inf)
+
+    values: list[tuple[str, float]] = []
+    if spec.ge is not None:
+        values.append(("below_ge", past(float(spec.ge), -1.0)))
+    if spec.gt is not None:
+        values.append(("not_above_gt", float(spec.gt)))
+    if spec.le is not None:
+        values.append(("above_le", past(float(spec.le), 1.0)))
+    if spec.lt is not None:
+        values.append(("not_below_lt", float(spec.lt)))
+    # Past the largest float there is no value to send: that bound is not tested.
+    return [(label, repr(value)) for label, value in values if math.isfinite(value)]

@@ -34,6 +34,8 @@ def example_document(codes: Sequence[FieldCode]) -> str:
     for code in codes:
         if code.kind == "ref":
             value = '"8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"'
+        elif code.document_example is not None:
+            value = code.document_example
         elif code.uses_counter or code.example.startswith("str("):
             value = {
                 "str": '"Example"',
@@ -218,6 +220,10 @@ def slice_data(
         "table_args": table_args(codes),
         "migration_constraints": migration_constraints(codes, names.plural_snake, owned=owned),
         "unique_fields": [code.name for code in codes if code.unique],
+        # Unique references to owned rows: another owner's value is a row of their own.
+        "own_row_refs": [
+            code.name for code in codes if code.unique and code.ref is not None and code.ref.owned
+        ],
         "json_fields": [code.name for code in codes if code.kind == "json"],
         "decimal_fields": [code.name for code in codes if code.kind == "decimal"],
         "sortable_fields": ["created_at", "updated_at"]

@@ -8,7 +8,9 @@ NAME is snake_case (lower-case letters, digits and _, starting with a letter), a
 or inherits: id, created_at, updated_at, owner_id, owner, metadata, registry, model_...
 
 TYPE is one of:
-  str              text of at most 255 characters (change it with max=N)
+  str              text of at most 255 characters (change it with max=N); a str
+                   with max above 2048 has no list filter (its value would not fit
+                   in a URL)
   text             longer text, at most 65535 characters (change it with max=N)
   int, float       whole and floating-point numbers
   decimal          exact number, 12 digits of which 2 after the point (digits=N, places=N)
@@ -76,6 +78,8 @@ MAX_FIELD_NAME_LENGTH: Final = 40
 
 DEFAULT_STR_MAX_LENGTH: Final = 255
 MAX_STRING_LENGTH: Final = 10_485_760  # PostgreSQL's limit for varchar(n)
+DEFAULT_TEXT_MAX_LENGTH: Final = 65_535
+"""The cap of a text (and a JSON document) unless ``max`` says otherwise."""
 DEFAULT_MAX_DIGITS: Final = 12
 DEFAULT_DECIMAL_PLACES: Final = 2
 MAX_DECIMAL_DIGITS: Final = 38
@@ -343,7 +347,13 @@ def _parse_one(spec: str) -> FieldSpec:
         raise draft.fail(
             f"the type {type_word} takes no '='", f"e.g. {name}:{type_word}{'?' * optional}"
         )
-    for modifier in modifiers:
+    for previous, modifier in zip(["", *modifiers], modifiers, strict=False):
+        key = modifier.partition("=")[0]
+        if previous.startswith("default=") and key not in _ALL_MODIFIERS:
+            raise draft.fail(
+                "a default cannot contain ':' (it separates the modifiers)",
+                f"choose a default without ':', e.g. {draft.example('default=none')}",
+            )
         _read_modifier(draft, modifier)
     _check_lengths(draft)
     _check_bounds(draft)
@@ -405,7 +415,7 @@ def _check_name(spec: str, name: str) -> None:
     if name.startswith("_"):
         raise UserError(
             f"invalid field {shown}: a name starting with '_' is private in Python; "
-            f"e.g. {name.lstrip('_') or 'name'}{rest}"
+            f"e.g. {name.strip('_') or 'name'}{rest}"
         )
     if _SNAKE_CASE.fullmatch(name) is None:
         camel = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
@@ -560,6 +570,16 @@ def _check_lengths(draft: _Draft) -> None:
             )
         draft.max_length = DEFAULT_STR_MAX_LENGTH
     if (
+        draft.kind is FieldKind.TEXT
+        and draft.max_length is None
+        and draft.min_length is not None
+        and draft.min_length > DEFAULT_TEXT_MAX_LENGTH
+    ):
+        raise draft.fail(
+            f"min={draft.min_length} is above the default max of {DEFAULT_TEXT_MAX_LENGTH}",
+            f"give max too, e.g. {draft.example(f'min={draft.min_length}')}:max={draft.min_length}",
+        )
+    if (
         draft.min_length is not None
         and draft.max_length is not None
         and draft.min_length > draft.max_length
@@ -682,8 +702,13 @@ def _text_default(draft: _Draft, raw: str, _: tuple[str, ...]) -> DefaultValue:
     if draft.kind is FieldKind.STR and not raw:
         raise draft.fail(
             "the default is empty, but a str has at least one character",
-            f"give a default such as {draft.example('default=none')}, or make the field "
-            f"optional ({draft.name}:str?) to leave it empty",
+            (
+                f"give a default such as {draft.example('default=none')}, or drop default= "
+                "to leave the field empty (null)"
+            )
+            if draft.type_segment.endswith("?")
+            else f"give a default such as {draft.example('default=none')}, or make the "
+            f"field optional ({draft.name}:str?) to leave it empty",
         )
     if draft.min_length is not None and len(raw) < draft.min_length:
         raise draft.fail(

@@ -44,7 +44,12 @@ from fastapi_forge.generators.feature.fields import (
     FieldSpec,
     parse_fields,
 )
-from fastapi_forge.generators.feature.refs import existing_features, is_owned, resolve_ref
+from fastapi_forge.generators.feature.refs import (
+    check_access_change,
+    existing_features,
+    is_owned,
+    resolve_ref,
+)
 from fastapi_forge.generators.feature.reserved import check_enum_fields, check_feature_names
 from fastapi_forge.generators.feature.wiring import plan_registry
 from fastapi_forge.naming import FeatureNames, feature_names
@@ -151,6 +156,7 @@ def add_feature(
             f"feature '{names.plural_snake}' already exists; pass --force to re-render its "
             "own files (the registry is left as it is), or choose another name"
         )
+    check_access_change(project, names.plural_snake, existing, public=public)
     default_fields_used = not field_specs
     fields = parse_fields(field_specs or DEFAULT_FIELDS)
     refs = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,44 @@ def is_owned(project: Project, plural_snake: str) -> bool:
         return "owner_id: Mapped[" in models.read_text(encoding="utf-8")
     except OSError:
         return False
+
+
+def referencing_features(project: Project, plural_snake: str, existing: Sequence[str]) -> list[str]:
+    """The features whose rows reference ``plural_snake``'s (a ``ref=`` field to it)."""
+    foreign_key = re.compile(r"ForeignKey\(\s*[\"']" + re.escape(plural_snake) + r"\.id[\"']")
+    found = []
+    for other in existing:
+        if other == plural_snake:
+            continue
+        try:
+            models = (project.features_dir / other / "models.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if foreign_key.search(models):
+            found.append(other)
+    return found
+
+
+def check_access_change(
+    project: Project, plural_snake: str, existing: Sequence[str], *, public: bool
+) -> None:
+    """Refuse re-rendering a referenced feature with owned rows made public, or the reverse.
+
+    The features referencing it were generated for its old mode (their test factories
+    pass an owner or not; a public feature cannot reference an owned one).
+    """
+    if plural_snake not in existing or is_owned(project, plural_snake) == (not public):
+        return
+    referencing = referencing_features(project, plural_snake, existing)
+    if not referencing:
+        return
+    was, now = ("owned", "public") if public else ("public", "owned")
+    flag = "drop --public" if public else "pass --public"
+    raise UserError(
+        f"feature '{plural_snake}' is referenced by {', '.join(referencing)}, generated for "
+        f"its {was} rows: --force cannot make it {now}; {flag} to keep it {was}, or remove "
+        "those references first"
+    )
 
 
 def resolve_ref(

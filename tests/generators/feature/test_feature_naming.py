@@ -56,6 +56,17 @@ ORDER_ITEM = "order_item|order_items|OrderItem|OrderItems|order-items|Order item
         ("FAQs", "faq|faqs|FAQ|FAQs|faqs|FAQ|FAQs"),
         ("SKUs", "sku|skus|SKU|SKUs|skus|SKU|SKUs"),
         ("IDs", "id|ids|ID|IDs|ids|ID|IDs"),
+        # Found by a new-user trial: a lone acronym typed in capitals stays one, IoT is a
+        # word, and dice and salmon are their own plurals.
+        ("FAQ", "faq|faqs|FAQ|FAQs|faqs|FAQ|FAQs"),
+        ("SKU", "sku|skus|SKU|SKUs|skus|SKU|SKUs"),
+        ("ORDERS", "order|orders|Order|Orders|orders|Order|Orders"),
+        (
+            "IoTDevices",
+            "iot_device|iot_devices|IoTDevice|IoTDevices|iot-devices|IoT device|IoT devices",
+        ),
+        ("dice", "dice|dice|Dice|Dice|dice|Dice|Dice"),
+        ("salmon", "salmon|salmon|Salmon|Salmon|salmon|Salmon|Salmon"),
         (
             "OAuthClients",
             "oauth_client|oauth_clients|OAuthClient|OAuthClients|oauth-clients"

@@ -8,6 +8,7 @@ import ast
 import importlib
 import itertools
 import math
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -26,7 +27,7 @@ from fastapi_forge.generators.feature.codegen import (
     MIN_UNIQUE_SPAN,
     field_code,
 )
-from fastapi_forge.generators.feature.context import with_article
+from fastapi_forge.generators.feature.context import example_document, with_article
 from fastapi_forge.generators.feature.fields import parse_fields
 from fastapi_forge.generators.project.generator import create_project
 from fastapi_forge.naming import normalize_project_name
@@ -415,3 +416,192 @@ class TestOlderProjects:
         result = CliRunner().invoke(app, ["add-feature", "guestbooks", "--public-writes"])
         assert result.exit_code == 0, result.stderr
         assert "anyone reads and writes (rate-limited)" in result.stdout
+
+
+# Found by a new-user trial: each of these was accepted and left a project that failed its
+# own checks.
+LONG = "customer_shipping_address_line_two_extra"  # 40 characters, the longest field name
+
+
+def _long(suffix: str) -> str:
+    return LONG[: 40 - len(suffix)] + suffix
+
+
+class TestTrialFindings:
+    def test_the_longest_names_of_every_kind_and_huge_lengths_pass_ruff(
+        self, project: Path
+    ) -> None:
+        added(
+            "products",
+            "--field",
+            f"{LONG}:str:max=120",
+            "--field",
+            _long("_t") + ":text",
+            "--field",
+            _long("_i") + ":int:unique",
+            "--field",
+            _long("_f") + ":float:unique",
+            "--field",
+            _long("_d") + ":decimal:unique",
+            "--field",
+            _long("_b") + ":bool",
+            "--field",
+            _long("_dt") + ":date:unique",
+            "--field",
+            _long("_ts") + ":datetime?",
+            "--field",
+            _long("_u") + ":uuid:unique",
+            "--field",
+            _long("_e") + ":enum=alpha,beta",
+            "--field",
+            _long("_j") + ":json?",
+            "--field",
+            _long("_m") + ":str:min=73",
+            "--field",
+            _long("_h") + ":str:min=5000:max=5000:unique",
+            "--field",
+            _long("_x") + ":text:min=70000:max=70000",
+        )
+        added(
+            "listings",
+            "--field",
+            # The longest a reference may be here: fk_listings_<name>_id_products fits 63.
+            LONG[:37] + "_r:ref=products",
+            "--field",
+            "blob:str:min=2000000:max=2000000",
+        )
+        result = ruff(project, "check")
+        assert result.returncode == 0, result.stdout
+        assert ruff(project, "format", "--check").returncode == 0
+        # Huge values are expressions, not literals of thousands of characters.
+        factories = (project / "tests/listings/factories.py").read_text()
+        assert '"x" * 2000000' in factories or '"x" * 19999' in factories
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "code:str:min=10:unique",
+            "code:str:min=19:max=20:unique",
+            "code:str:min=5000:max=5000:unique",
+            "code:str:min=11:max=11:unique",
+            "customer_shipping_address_line_two_extra:str:min=40:max=45:unique",
+            "code:str:min=73",
+            "code:text:min=70000:max=70000",
+        ],
+    )
+    def test_text_examples_fit_min_and_max(self, text: str) -> None:
+        (spec,) = parse_fields([text])
+        code = field_code(spec, table="things", singular_pascal="Thing", ref=None)
+        values = [*_values(code), eval(code.example, {"n": 10**6})]  # noqa: S307
+        assert spec.min_length is not None
+        assert spec.max_length is not None
+        assert all(spec.min_length <= len(v) <= spec.max_length for v in values), values[:2]
+        if spec.unique:
+            assert len(set(values)) == len(values)
+
+    @pytest.mark.parametrize("name", ["type_", "name_", "a_b_", "text_", "a__b"])
+    def test_examples_of_names_ending_in_a_separator_keep_no_trailing_space(
+        self, name: str
+    ) -> None:
+        for kind in ("str", "str?", "text"):
+            (spec,) = parse_fields([f"{name}:{kind}"])
+            code = field_code(spec, table="things", singular_pascal="Thing", ref=None)
+            value = eval(code.example)  # noqa: S307
+            # The schema strips whitespace: an example with it would not come back as sent.
+            assert value == value.strip()
+            assert "  " not in value
+
+    def test_a_long_str_has_no_equality_filter(self) -> None:
+        (short, long) = parse_fields(["a:str:max=2048", "b:str:min=100000:max=100000"])
+        assert field_code(short, table="t", singular_pascal="T", ref=None).equality_filter
+        code = field_code(long, table="t", singular_pascal="T", ref=None)
+        assert not code.equality_filter
+        assert code.filters == []
+
+    def test_a_text_minimum_above_its_default_max_is_refused(self, project: Path) -> None:
+        line = refused(project, "notes", "--field", "body:text:min=70000")
+        assert "above the default max of 65535" in line
+        assert "body:text:min=70000:max=70000" in line
+
+    @pytest.mark.parametrize(
+        ("public", "then"),
+        [(True, []), (False, ["--public"])],
+        ids=["public-made-owned", "owned-made-public"],
+    )
+    def test_force_cannot_change_the_access_of_a_referenced_feature(
+        self, project: Path, public: bool, then: list[str]
+    ) -> None:
+        mode = ["--public"] if public else []
+        added("catalogs", *mode)
+        added("entries", *mode, "--field", "catalog:ref=catalogs")
+        line = refused(project, "catalogs", "--force", *then, "--field", "title:str")
+        assert "referenced by entries" in line
+        # Re-rendering in the same mode is still fine.
+        added("catalogs", "--force", *mode, "--field", "title:str")
+
+    def test_per_owner_unique_references_use_the_other_owners_row(self, project: Path) -> None:
+        added("products")
+        added("listings", "--field", "k:ref=products:unique")
+        test_api = (project / "tests/listings/test_api.py").read_text()
+        assert re.search(r'OWN_ROW_REFS: list\[str\] = \[\s*"k_id",\s*\]', test_api)
+        assert "same = {} if field in OWN_ROW_REFS else {field: first.json()[field]}" in test_api
+        added("tags", "--field", "label:str:unique")
+        assert "OWN_ROW_REFS" not in (project / "tests/tags/test_api.py").read_text()
+
+    @pytest.mark.parametrize(
+        ("spec", "expected"),
+        [
+            ("n:str?:default=", "or drop default= to leave the field empty (null)"),
+            ("n:str:default=a:b", "a default cannot contain ':'"),
+            ("__init__:str", "e.g. init:str"),
+        ],
+    )
+    def test_messages_name_the_right_fix(self, project: Path, spec: str, expected: str) -> None:
+        line = refused(project, "things", "--field", spec)
+        assert expected in line
+        assert "make the field optional" not in line
+
+
+EXTREME_SPECS = [
+    "a:float:gt=1e308",
+    "a:float:gt=1e300",
+    "a:float:lt=-1e308",
+    "a:float:ge=1.7e308",
+    "a:float:le=-1.7e308",
+    "a:float:gt=1e308:unique",
+    "a:float:lt=-1e308:unique",
+    "a:float:ge=1e300:unique",
+    "a:float:le=1.7976931348623157e308",
+    "a:float:ge=-1.7e308:le=1.7e308:unique",
+    "a:float:ge=-1.7e308:le=1.7e308",
+    "a:decimal:digits=38:places=37",
+    "a:decimal:digits=16:places=15",
+    "a:decimal:digits=17:places=16",
+    "a:decimal:digits=20:places=19",
+]
+
+
+@pytest.mark.parametrize("text", EXTREME_SPECS)
+def test_extreme_bounds_give_values_that_fit_and_violations_that_violate(text: str) -> None:
+    test_generated_values_respect_every_bound(text)
+    (spec,) = parse_fields([text])
+    code = field_code(spec, table="things", singular_pascal="Thing", ref=None)
+    bounds = {"below_ge", "not_above_gt", "above_le", "not_below_lt"}
+    violations = [eval(value) for label, value in code.invalid if label in bounds]  # noqa: S307
+    if code.kind == "float" and spec.le is None:
+        assert violations
+    assert not any(_allowed(spec, value) for value in violations), violations
+    if code.kind == "decimal":
+        # SQLite stores decimals as binary floats: 15 significant digits come back exactly.
+        (value,) = [eval(code.example)]  # noqa: S307
+        assert len(Decimal(value).normalize().as_tuple().digits) <= 15
+
+
+@pytest.mark.parametrize(
+    "text", ["code:str:unique", "code:str:min=10:unique", "code:str:min=5000:max=5000:unique"]
+)
+def test_the_openapi_example_of_a_unique_str_fits_its_min_and_max(text: str) -> None:
+    (spec,) = parse_fields([text])
+    code = field_code(spec, table="things", singular_pascal="Thing", ref=None)
+    document = eval(example_document([code]))  # noqa: S307
+    assert max(spec.min_length or 1, 1) <= len(document["code"]) <= (spec.max_length or 255)

@@ -11,13 +11,14 @@ from ...shared.schemas import (
     AppSchema,
 )
 
+# A body the create endpoint accepts, shown in the OpenAPI document.
+CREATE_EXAMPLE: dict[str, Any] = {"name": "Example", "email": "Example email"}
+
 
 class CustomerCreate(AppSchema):
     """A new customer."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "Example", "email": "Example email"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_NUL_PATTERN)]
     email: (

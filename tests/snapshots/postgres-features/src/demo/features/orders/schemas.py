@@ -23,30 +23,27 @@ from ...shared.schemas import (
 )
 from .models import OrderStatus
 
+# A body the create endpoint accepts, shown in the OpenAPI document.
+CREATE_EXAMPLE: dict[str, Any] = {
+    "title": "Example",
+    "notes": "Example notes",
+    "quantity": 42,
+    "weight": 2.5,
+    "total": "12.50",
+    "rush": True,
+    "due_on": "2024-01-31",
+    "shipped_at": "2024-01-31T12:00:00Z",
+    "tracking": "8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3",
+    "status": "pending",
+    "tags": {"key": "value", "items": [1, 2]},
+    "customer_id": "8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3",
+}
+
 
 class OrderCreate(AppSchema):
     """A new order."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "Example",
-                    "notes": "Example notes",
-                    "quantity": 42,
-                    "weight": 2.5,
-                    "total": "12.50",
-                    "rush": True,
-                    "due_on": "2024-01-31",
-                    "shipped_at": "2024-01-31T12:00:00Z",
-                    "tracking": "8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3",
-                    "status": "pending",
-                    "tags": {"key": "value", "items": [1, 2]},
-                    "customer_id": "8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     title: Annotated[str, StringConstraints(min_length=2, max_length=120, pattern=NO_NUL_PATTERN)]
     notes: Annotated[str, StringConstraints(max_length=65535, pattern=NO_NUL_PATTERN)] | None = None

@@ -11,13 +11,14 @@ from ...shared.schemas import (
     AppSchema,
 )
 
+# A body the create endpoint accepts, shown in the OpenAPI document.
+CREATE_EXAMPLE: dict[str, Any] = {"headline": "Example headline", "body": "Example body"}
+
 
 class AnnouncementCreate(AppSchema):
     """A new announcement."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"headline": "Example headline", "body": "Example body"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     headline: Annotated[
         str, StringConstraints(min_length=3, max_length=255, pattern=NO_NUL_PATTERN)
