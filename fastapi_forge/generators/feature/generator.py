@@ -230,7 +230,7 @@ def add_feature(
         **({"plural": plural} if plural else {}),
         "access": write_access,
         "fields": list(field_specs or DEFAULT_FIELDS),
-        "parsed": [_plain(dataclasses.asdict(spec)) for spec in fields],
+        "parsed": [_plain(dataclasses.asdict(parsed)) for parsed in fields],
         "migration": {
             "file": f"migrations/versions/{migration}.py",
             "revision": revision,
