@@ -143,6 +143,8 @@ def update(names: Sequence[str] = ()) -> list[str]:
         with tempfile.TemporaryDirectory() as scratch:
             project = render(SCENARIOS[name], Path(scratch))
             (project / ".env").unlink(missing_ok=True)
+            # forge's base copies repeat the project's files: the snapshot leaves them out.
+            shutil.rmtree(project / ".forge" / "base", ignore_errors=True)
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(project, target)
     return list(chosen)

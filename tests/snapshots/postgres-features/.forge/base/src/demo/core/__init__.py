@@ -1,1 +1,0 @@
-"""Configuration, database, security, errors, logging and middleware."""

@@ -1,1 +1,0 @@
-"""Authentication: registration, login, token refresh and revocation."""

@@ -1,1 +1,0 @@
-"""Demo: the service package (see main.create_app)."""

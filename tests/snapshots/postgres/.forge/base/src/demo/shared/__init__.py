@@ -1,1 +1,0 @@
-"""Building blocks shared by every feature: base model, schemas, repository, pagination."""

@@ -1,1 +1,0 @@
-"""Feature slices: one package per domain (router, schemas, models, repository, service)."""
