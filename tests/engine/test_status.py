@@ -3,7 +3,6 @@ and `forge status`, which reports exactly what changed since."""
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from fastapi_forge.engine.manifest import BASE_DIR, MANIFEST_FILE, digest, read_
 from fastapi_forge.engine.replay import replay
 from fastapi_forge.engine.status import project_status
 from fastapi_forge.errors import UserError
+from fastapi_forge.generators.feature.generator import replay_feature
+from fastapi_forge.generators.project.generator import replay_project
 from tests.helpers.tree import LOCAL, tree_snapshot
 
 VERSION = fastapi_forge.__version__
@@ -173,12 +174,9 @@ def test_force_re_records_the_feature(project: Path) -> None:
 
 def test_the_project_renders_again_from_its_manifest_alone(project: Path, tmp_path: Path) -> None:
     """The pristine output of every generator, from the manifest only, byte for byte."""
-    for generator in ("project", "feature"):  # each registers its replay when imported
-        importlib.import_module(f"fastapi_forge.generators.{generator}")
-
     manifest = read_manifest(project, forge_version=VERSION)
     again = tmp_path / "again" / "shop"
-    replay(manifest, again)
+    replay(manifest, again, project=replay_project, units={"feature": replay_feature})
     base = project / BASE_DIR
     pristine = {
         path.relative_to(base).as_posix(): path.read_bytes()
@@ -243,7 +241,12 @@ def test_adopt_records_an_older_project(older: Path) -> None:
     assert code == 1
     assert "nothing to adopt" in output
     with pytest.raises(UserError, match=r"field specs are unknown; record them with `forge add"):
-        replay(manifest, older.parent / "again")
+        replay(
+            manifest,
+            older.parent / "again",
+            project=replay_project,
+            units={"feature": replay_feature},
+        )
 
 
 def test_adopt_refuses_a_project_whose_answers_are_incomplete(older: Path) -> None:
