@@ -5,10 +5,12 @@ The one error wrapper of the CLI (``fastapi_forge/cli/__init__.py``) catches
 exits with status 1.
 """
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "ForgeError", "UserError"]
+__all__ = ["EXIT_CONFLICTS", "EXIT_INTERRUPTED", "EXIT_USER_ERROR", "ForgeError", "UserError"]
 
 EXIT_USER_ERROR = 1
 """The exit status of a refused command (one ``error:`` line on stderr)."""
+EXIT_CONFLICTS = 3
+"""The exit status of ``forge update`` when it applied the update and left conflicts."""
 EXIT_INTERRUPTED = 130
 """The exit status after Ctrl-C, as shells report SIGINT."""
 

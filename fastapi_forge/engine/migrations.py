@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ __all__ = [
     "applied_revisions",
     "chained_revision",
     "read_revisions",
+    "rechained",
+    "revision_identity",
     "single_head",
 ]
 
@@ -41,36 +44,53 @@ def read_revisions(versions_dir: Path) -> list[Revision]:
     revisions: list[Revision] = []
     for path in sorted(versions_dir.glob("*.py")):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            identity = revision_identity(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError) as exc:
             raise UserError(f"cannot read migration {path}: {exc}; fix or remove it") from None
-        values: dict[str, Any] = {}
-        for node in tree.body:
-            target = None
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                target, value = node.target.id, node.value
-            elif (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-            ):
-                target, value = node.targets[0].id, node.value
-            if target in ("revision", "down_revision") and value is not None:
-                with contextlib.suppress(ValueError):
-                    values[target] = ast.literal_eval(value)
-        revision = values.get("revision")
-        if not isinstance(revision, str):
-            continue
-        down = values.get("down_revision")
-        parents = (
-            (down,)
-            if isinstance(down, str)
-            else tuple(down)
-            if isinstance(down, list | tuple)
-            else ()
-        )
-        revisions.append(Revision(path=path, revision=revision, down_revisions=parents))
+        if identity is not None:
+            revision, parents = identity
+            revisions.append(Revision(path=path, revision=revision, down_revisions=parents))
     return revisions
+
+
+def revision_identity(source: str) -> tuple[str, tuple[str, ...]] | None:
+    """(revision, parents) of a migration's source, or None when it declares no revision.
+
+    Raises :class:`SyntaxError` for source that does not parse.
+    """
+    values: dict[str, Any] = {}
+    for node in ast.parse(source).body:
+        target = None
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            target, value = node.target.id, node.value
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            target, value = node.targets[0].id, node.value
+        if target in ("revision", "down_revision") and value is not None:
+            with contextlib.suppress(ValueError):
+                values[target] = ast.literal_eval(value)
+    revision = values.get("revision")
+    if not isinstance(revision, str):
+        return None
+    down = values.get("down_revision")
+    parents = (
+        (down,) if isinstance(down, str) else tuple(down) if isinstance(down, list | tuple) else ()
+    )
+    return revision, parents
+
+
+_DOWN_REVISION = re.compile(r"^(down_revision\b[^=\n]*=\s*).*$", re.MULTILINE)
+_REVISES = re.compile(r"^Revises:.*$", re.MULTILINE)
+
+
+def rechained(source: str, down_revision: str) -> str:
+    """A migration's source with its parent replaced by ``down_revision`` (the assignment
+    and the ``Revises:`` line of its docstring)."""
+    source = _DOWN_REVISION.sub(lambda match: f'{match.group(1)}"{down_revision}"', source, 1)
+    return _REVISES.sub(f"Revises: {down_revision}", source, 1)
 
 
 def single_head(revisions: Sequence[Revision]) -> str:

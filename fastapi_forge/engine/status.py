@@ -19,7 +19,7 @@ from fastapi_forge.engine.manifest import (
 )
 from fastapi_forge.engine.target import Project, find_project
 
-__all__ = ["ProjectStatus", "project_status"]
+__all__ = ["ProjectStatus", "base_problems", "project_status"]
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,11 @@ def project_status(start: Path, *, forge_version: str) -> ProjectStatus:
         project=project,
         manifest=manifest,
         states=file_states(project.root, manifest),
-        problems=_base_problems(project.root, manifest),
+        problems=base_problems(project.root, manifest),
     )
 
 
-def _base_problems(root: Path, manifest: Manifest) -> list[str]:
+def base_problems(root: Path, manifest: Manifest) -> list[str]:
     """Where ``.forge/base`` and the manifest disagree (a hand edit of either)."""
     base = root / BASE_DIR
     listed = manifest.all_files()

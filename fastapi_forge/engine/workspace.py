@@ -46,6 +46,9 @@ class PlannedFile:
     path: str
     content: bytes
     replaces: bool
+    executable: bool | None = None
+    """Whether the file gets the executable bits; None keeps the mode of the file it
+    replaces (a new file gets the default mode)."""
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -117,26 +120,55 @@ def plan_files(
         ]
 
 
-def apply_files(root: Path, files: Sequence[PlannedFile]) -> None:
-    """Write every file, or none: any failure (or Ctrl-C) restores what was there."""
-    backups: dict[Path, bytes] = {}
+def apply_files(root: Path, files: Sequence[PlannedFile], deletes: Sequence[str] = ()) -> None:
+    """Write every file and delete every path of ``deletes`` (relative to ``root``; folders
+    they leave empty go too), or none: any failure (or Ctrl-C) restores what was there."""
+    backups: dict[Path, tuple[bytes, int]] = {}
     written: list[Path] = []
     created_dirs: list[Path] = []
+    removed_dirs: list[Path] = []
     try:
         for planned in files:
             target = root / planned.path
             for parent in _missing_dirs(target.parent, root):
                 parent.mkdir()
                 created_dirs.append(parent)
+            mode = None
             if target.exists():
-                backups[target] = target.read_bytes()
+                mode = target.stat().st_mode & 0o7777
+                backups[target] = (target.read_bytes(), mode)
             temporary = target.with_name(f".{target.name}.forge-tmp")
             temporary.write_bytes(planned.content)
+            new_mode = _mode(temporary.stat().st_mode & 0o7777, mode, planned.executable)
+            if new_mode is not None:
+                temporary.chmod(new_mode)
             temporary.replace(target)
             written.append(target)
+        for relative in deletes:
+            target = root / relative
+            backups[target] = (target.read_bytes(), target.stat().st_mode & 0o7777)
+            target.unlink()
+            written.append(target)
+            folder = target.parent
+            while folder != root and not any(folder.iterdir()):
+                folder.rmdir()
+                removed_dirs.append(folder)
+                folder = folder.parent
     except BaseException:
+        for folder in reversed(removed_dirs):
+            folder.mkdir(exist_ok=True)
         _rollback(backups, written, created_dirs, files, root)
         raise
+
+
+def _mode(default: int, existing: int | None, executable: bool | None) -> int | None:
+    """The mode a written file gets (None: leave the new file's default)."""
+    if executable is None:
+        return existing
+    start = default if existing is None else existing
+    if executable:
+        return start | ((start & 0o444) >> 2)
+    return start & ~0o111
 
 
 def _missing_dirs(folder: Path, root: Path) -> Iterator[Path]:
@@ -148,7 +180,7 @@ def _missing_dirs(folder: Path, root: Path) -> Iterator[Path]:
 
 
 def _rollback(
-    backups: dict[Path, bytes],
+    backups: dict[Path, tuple[bytes, int]],
     written: list[Path],
     created_dirs: list[Path],
     files: Sequence[PlannedFile],
@@ -156,7 +188,10 @@ def _rollback(
 ) -> None:
     for target in reversed(written):
         if target in backups:
-            target.write_bytes(backups[target])
+            content, mode = backups[target]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            target.chmod(mode)
         else:
             target.unlink(missing_ok=True)
     for planned in files:

@@ -8,6 +8,7 @@ error, including ``KeyboardInterrupt``, the file system is left as it was.
 import os
 import secrets
 import shlex
+import shutil
 import tempfile
 import time
 from collections.abc import Mapping
@@ -282,6 +283,10 @@ def _record(rendered: Path, data: dict[str, Any]) -> None:
         target = rendered / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
+        if path.startswith(f"{BASE_DIR}/"):
+            # The base copy keeps the mode too: a template that makes a file executable
+            # is a change `forge update` must see.
+            shutil.copymode(rendered / path.removeprefix(f"{BASE_DIR}/"), target)
 
 
 def shown_files(files: tuple[str, ...]) -> tuple[str, ...]:

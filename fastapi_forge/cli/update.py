@@ -1,0 +1,161 @@
+"""``forge update``: bring the project to this forge's templates by a three-way merge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from fastapi_forge import __version__, console
+from fastapi_forge.engine.update import ACTIONS, YOURS, UpdateResult, update_project
+from fastapi_forge.errors import EXIT_CONFLICTS, UserError
+
+__all__ = ["update"]
+
+
+def update(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the report of what would change; write nothing."),
+    ] = False,
+    to_version: Annotated[
+        str | None,
+        typer.Option(
+            "--to-version",
+            metavar="VERSION",
+            help="The forge version to update to; it must be the installed one "
+            "(install that version first: pip install fastapi-forge==VERSION).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="Print the report as JSON (schema 1) instead of a table."),
+    ] = False,
+    branch: Annotated[
+        bool,
+        typer.Option(
+            "--branch/--no-branch",
+            help="Leave the update on a new branch forge/update-VERSION (the default), or on "
+            "the current branch.",
+        ),
+    ] = True,
+) -> None:
+    """Update the project to this forge's templates, keeping every change you made.
+
+    Each generated file is merged three ways: what forge wrote last time, your copy, and
+    what the templates give today. Clean merges are applied, overlapping changes get git's
+    conflict markers, and every file you must look at is listed. The result is left as
+    uncommitted changes (conflicted files unstaged) for review; undo it with
+    [bold]git reset --hard[/bold]. Run it anywhere inside a project made by forge.
+    """
+    if to_version is not None and to_version.strip() != __version__:
+        raise UserError(
+            f"this forge is {__version__}, not {to_version.strip()}; install that version "
+            f"(pip install fastapi-forge=={to_version.strip()}) and run forge update again"
+        )
+    from fastapi_forge.generators.feature.generator import replay_feature
+    from fastapi_forge.generators.project.generator import replay_project
+
+    result = update_project(
+        Path.cwd(),
+        forge_version=__version__,
+        project=replay_project,
+        units={"feature": replay_feature},
+        dry_run=dry_run,
+        branch=branch,
+    )
+    if json_output:
+        console.stdout.print(json.dumps(result.to_json(), indent=2), markup=False, soft_wrap=True)
+    else:
+        _print_report(result, dry_run=dry_run)
+    if result.applied and result.plan.conflicts:
+        raise typer.Exit(EXIT_CONFLICTS)
+
+
+def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
+    plan = result.plan
+    out = console.stdout
+    if plan.current:
+        out.print(
+            f"nothing to do: the project is current with forge {plan.to_version}'s templates",
+            markup=False,
+        )
+        return
+    out.print(
+        f"forge update {plan.from_version} → {plan.to_version}"
+        + (" (dry run: nothing was written)" if dry_run else ""),
+        markup=False,
+    )
+    shown = [change for change in plan.changes if change.action != YOURS]
+    if shown:
+        table = Table(title="Files", title_justify="left")
+        for column in ("outcome", "file", "owner", "detail"):
+            table.add_column(column, overflow="fold")
+        for change in shown:
+            outcome = f"[bold red]{change.action}[/]" if change.needs_attention else change.action
+            table.add_row(outcome, change.path, change.owner, change.detail or "")
+        out.print(table)
+    yours = plan.of(YOURS)
+    if yours:
+        out.print(
+            f"{len(yours)} files you changed that the templates did not: left alone", markup=False
+        )
+    counts = {action: len(plan.of(action)) for action in ACTIONS}
+    out.print(
+        ", ".join(f"{count} {action}" for action, count in counts.items() if count) or "no files",
+        markup=False,
+    )
+    env = ".env" if plan.env_exists else ".env (there is none)"
+    for key in plan.settings_missing:
+        out.print(f"new setting {key}: add it to {env} (see .env.example)", markup=False)
+    for key in plan.settings_gone:
+        out.print(f"setting {key} is gone from the templates: remove it from {env}", markup=False)
+    for migration in plan.migrations:
+        out.print(
+            f"new migration {migration.path} (revision {migration.revision}, after "
+            f"{migration.down_revision}): run uv run alembic upgrade head",
+            markup=False,
+        )
+    for dependency in plan.dependencies:
+        what = (
+            f"added {dependency.after}"
+            if dependency.before is None
+            else f"removed {dependency.before}"
+            if dependency.after is None
+            else f"{dependency.before} → {dependency.after}"
+        )
+        out.print(f"dependency ({dependency.group}) {dependency.name}: {what}", markup=False)
+    if plan.dependencies:
+        out.print("dependencies changed: run uv sync (it updates uv.lock)", markup=False)
+    if dry_run:
+        return
+    if result.branch:
+        out.print(
+            f"left on the new branch {result.branch} (from {result.previous_branch}) as "
+            "uncommitted changes",
+            markup=False,
+        )
+    conflicts = plan.conflicts
+    if conflicts:
+        console.print_note(
+            f"{len(conflicts)} files have conflicts: resolve the <<<<<<< markers, then "
+            "git add them; run the checks (uv run ruff check . && uv run mypy && uv run "
+            "pytest), and commit"
+        )
+    else:
+        console.print_note(
+            "review with git diff --cached, run the checks (uv run ruff check . && uv run "
+            "mypy && uv run pytest), and commit"
+        )
+    console.print_note(
+        "undo: git reset --hard"
+        + (
+            f" && git switch {result.previous_branch} && git branch -D {result.branch}"
+            if result.branch and result.previous_branch
+            else ""
+        )
+    )
