@@ -438,19 +438,24 @@ def _plan_file(
     labels: tuple[str, str, str],
 ) -> FileChange | None:
     """The outcome of one file (None: nothing to do or report)."""
-    ours, ours_executable = _read_ours(root, path)
     unchanged = base == theirs and base_executable == theirs_executable
     if (root / path).is_dir() or (root / path).is_symlink():
         if unchanged:
             return FileChange(path, YOURS, owner, "replaced by you with a folder or a link")
         return FileChange(path, CONFLICT, owner, "a folder or a link is there: left as it is")
+    ours, ours_executable = _read_ours(root, path)
     if base is not None and theirs is not None:
         if unchanged:
             if ours is None:
                 return FileChange(path, YOURS, owner, "deleted by you")
             return None if ours == base else FileChange(path, YOURS, owner)
         if ours is None:
-            return FileChange(path, KEPT_DELETED, owner)
+            return FileChange(
+                path,
+                KEPT_DELETED,
+                owner,
+                f"you deleted it; the new version is {BASE_DIR}/{path} if you want it back",
+            )
         if ours == theirs:
             if ours_executable != theirs_executable and ours_executable == base_executable:
                 return _mode_change(path, owner, ours, theirs_executable)
@@ -481,7 +486,9 @@ def _plan_file(
         return None
     if base is not None and same_text(ours, base):
         return FileChange(path, REMOVED, owner, delete=True)
-    return FileChange(path, KEPT, owner)
+    return FileChange(
+        path, KEPT, owner, "gone from the templates; you changed it, so it stays, as your own file"
+    )
 
 
 def _mode_change(path: str, owner: str, content: bytes, executable: bool) -> FileChange:
