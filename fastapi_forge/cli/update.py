@@ -142,7 +142,8 @@ def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
     conflicts = plan.conflicts
     if conflicts:
         console.print_note(
-            f"{len(conflicts)} {'file has' if len(conflicts) == 1 else 'files have'} conflicts: resolve the <<<<<<< markers, then "
+            f"{len(conflicts)} {'file has' if len(conflicts) == 1 else 'files have'} "
+            "conflicts: resolve the <<<<<<< markers, then "
             "git add them; run the checks (uv run ruff check . && uv run mypy && uv run "
             "pytest), and commit"
         )
