@@ -246,9 +246,10 @@ def update_project(
     """Update the project containing ``start`` to the installed templates.
 
     Refuses (:class:`UserError`, nothing written) when the manifest is missing or broken,
-    when it and the base copies disagree, when the project is not in a git repository or
-    has uncommitted changes (except with ``dry_run``), and when the update branch exists.
-    A project already current gives a plan with ``current`` set, and nothing is written.
+    or when it and the base copies disagree. A project already current gives a plan with
+    ``current`` set, and nothing is written; so does ``dry_run``. Otherwise it refuses when
+    the project is not in a git repository, has uncommitted changes, or the update branch
+    exists.
     With ``branch`` the update is left as uncommitted changes on a new branch
     :func:`branch_name`; every changed file but the conflicted ones is staged.
     """
@@ -262,8 +263,6 @@ def update_project(
             + "); restore them from version control (git checkout -- .forge) and run the "
             "update again"
         )
-    if not dry_run:
-        _check_repository(target.root, forge_version, branch=branch)
     with tempfile.TemporaryDirectory(prefix=".forge-update-") as scratch:
         theirs = Path(scratch) / target.root.name
         try:
@@ -276,6 +275,7 @@ def update_project(
         plan = plan_update(target, manifest, theirs, to_version=forge_version)
     if dry_run or plan.current:
         return UpdateResult(plan=plan, applied=False)
+    _check_repository(target.root, forge_version, branch=branch)
     return _apply(plan, branch=branch)
 
 
