@@ -68,7 +68,10 @@ __all__ = [
     "NewMigration",
     "UpdatePlan",
     "UpdateResult",
+    "apply_plan",
     "branch_name",
+    "check_base",
+    "plan_render",
     "plan_update",
     "update_project",
 ]
@@ -255,28 +258,56 @@ def update_project(
     """
     target = find_project(start)
     manifest = read_manifest(target.root, forge_version=forge_version)
-    problems = base_problems(target.root, manifest)
+    check_base(target.root, manifest)
+    plan = plan_render(
+        target, manifest, manifest, forge_version=forge_version, project=project, units=units
+    )
+    if dry_run or plan.current:
+        return UpdateResult(plan=plan, applied=False)
+    _check_repository(target.root, forge_version, branch=branch)
+    name = branch_name(forge_version) if branch else None
+    previous = git.current_branch(target.root)
+    apply_plan(plan, branch=name, stage=True)
+    return UpdateResult(plan=plan, applied=True, branch=name, previous_branch=previous)
+
+
+def check_base(root: Path, manifest: Manifest) -> None:
+    """Refuse to merge onto a project whose base copies and manifest disagree."""
+    problems = base_problems(root, manifest)
     if problems:
         raise UserError(
             f"{MANIFEST_FILE} and {BASE_DIR} disagree ({problems[0]}"
             + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
             + "); restore them from version control (git checkout -- .forge) and run the "
-            "update again"
+            "command again"
         )
+
+
+def plan_render(
+    target: Project,
+    recorded: Manifest,
+    wanted: Manifest,
+    *,
+    forge_version: str,
+    project: ProjectReplay,
+    units: Mapping[str, UnitReplay],
+) -> UpdatePlan:
+    """Render ``wanted`` afresh in a scratch folder and plan merging that render onto the
+    project, whose last pristine render ``recorded`` describes.
+
+    ``forge update`` passes the recorded manifest twice (new templates, same specs); a
+    command that evolves a unit passes the manifest with that unit's spec changed.
+    """
     with tempfile.TemporaryDirectory(prefix=".forge-update-") as scratch:
         theirs = Path(scratch) / target.root.name
         try:
-            replay(manifest, theirs, project=project, units=units)
+            replay(wanted, theirs, project=project, units=units)
         except OSError as exc:
             raise UserError(
                 f"cannot render in the temporary folder '{scratch}': {exc.strerror or exc}; "
                 "set TMPDIR to a writable folder"
             ) from exc
-        plan = plan_update(target, manifest, theirs, to_version=forge_version)
-    if dry_run or plan.current:
-        return UpdateResult(plan=plan, applied=False)
-    _check_repository(target.root, forge_version, branch=branch)
-    return _apply(plan, branch=branch)
+        return plan_update(target, recorded, theirs, to_version=forge_version)
 
 
 def _check_repository(root: Path, forge_version: str, *, branch: bool) -> None:
@@ -306,7 +337,13 @@ def _check_repository(root: Path, forge_version: str, *, branch: bool) -> None:
         )
 
 
-def _apply(plan: UpdatePlan, *, branch: bool) -> UpdateResult:
+def apply_plan(plan: UpdatePlan, *, branch: str | None = None, stage: bool = False) -> None:
+    """Write the plan's files, deletions, manifest and base copies, all or nothing.
+
+    With ``branch``, a new git branch of that name is checked out first (and removed
+    again if the writing fails); with ``stage``, every written or deleted path but the
+    conflicted ones is staged, as git leaves a merge.
+    """
     root = plan.root
     writes = [
         PlannedFile(
@@ -330,21 +367,20 @@ def _apply(plan: UpdatePlan, *, branch: bool) -> UpdateResult:
     ]
     deletes = [change.path for change in plan.changes if change.delete]
     deletes += list(plan.stale_records)
-    previous = git.current_branch(root)
-    name = branch_name(plan.to_version) if branch else None
-    if name is not None:
-        git.create_branch(root, name)
+    previous = git.current_branch(root) if branch is not None else None
+    if branch is not None:
+        git.create_branch(root, branch)
     try:
         apply_files(root, writes, deletes)
-        touched = [planned.path for planned in writes] + deletes
-        conflicted = set(plan.conflicts)
-        git.stage(root, [path for path in touched if path not in conflicted])
+        if stage:
+            touched = [planned.path for planned in writes] + deletes
+            conflicted = set(plan.conflicts)
+            git.stage(root, [path for path in touched if path not in conflicted])
     except BaseException:
-        if name is not None and previous is not None:
+        if branch is not None and previous is not None:
             git.switch_branch(root, previous)
-            git.delete_branch(root, name)
+            git.delete_branch(root, branch)
         raise
-    return UpdateResult(plan=plan, applied=True, branch=name, previous_branch=previous)
 
 
 def _record_differs(path: Path, content: bytes, executable: bool) -> bool:
