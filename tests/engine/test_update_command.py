@@ -251,3 +251,22 @@ def test_interrupted_update_restores_the_tree_and_the_branch(
     assert files(project) == before
     assert git(project, "branch", "--show-current").strip() == "main"
     assert BRANCH not in git(project, "branch")
+
+
+def test_interrupted_update_on_a_detached_head_goes_back_to_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = git(project, "rev-parse", "HEAD").strip()
+    git(project, "switch", "-q", "--detach", head)
+    before = files(project)
+
+    def interrupt(*arguments: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("fastapi_forge.engine.update.apply_files", interrupt)
+    code, _, _ = update()
+    assert code == 130
+    assert files(project) == before
+    assert git(project, "rev-parse", "HEAD").strip() == head
+    assert git(project, "branch", "--show-current").strip() == ""
+    assert BRANCH not in git(project, "branch")
