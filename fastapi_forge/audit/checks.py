@@ -13,6 +13,7 @@ instruction. The README lists every rule.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -973,7 +974,11 @@ class _Rules:
             for path in project.texts
             if path in project.dockerfiles
             or path in project.compose_files
-            or path in project.workflow_paths
+            or (
+                path in project.workflow_paths
+                and re.search(r"^(?!\s*#).*\b(deploy|release)", project.texts[path], re.I | re.M)
+                is not None
+            )
             or path.endswith((".sh", "Procfile", "Makefile", "justfile"))
             or (
                 path.endswith((".yml", ".yaml"))

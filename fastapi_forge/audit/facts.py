@@ -626,7 +626,9 @@ class Facts:
                 decorators = " ".join(ast.unparse(item) for item in node.decorator_list)
                 if "validator" not in decorators:
                     continue
-                if secret.name not in decorators and "model_validator" not in decorators:
+                if secret.name not in decorators and (
+                    "model_validator" not in decorators or secret.name not in ast.unparse(node)
+                ):
                     continue
                 for item in ast.walk(node):
                     if (
@@ -804,38 +806,31 @@ class Facts:
     def blocking_in_async(self) -> list[Evidence]:
         """Blocking calls (sync DB, requests, time.sleep) inside ``async def`` functions."""
         found = []
-        for module in self.project.app_modules:
-            for function in ast.walk(module.tree):
-                if not isinstance(function, ast.AsyncFunctionDef):
-                    continue
-                nodes = _own_nodes(function)
-                awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
-                for node in nodes:
-                    if not isinstance(node, ast.Call) or id(node) in awaited:
-                        continue
-                    dotted = ast.unparse(node.func)
-                    if dotted in BLOCKING_CALLS:
-                        found.append(
-                            Evidence(
-                                module.path,
-                                node.lineno,
-                                f"in async {function.name}: {BLOCKING_CALLS[dotted]}",
-                            )
-                        )
-                    elif (
-                        isinstance(node.func, ast.Attribute)
-                        and node.func.attr in DB_METHODS
-                        and _root_name(node.func.value).lower() in DB_RECEIVERS
-                        and isinstance(node.func.value, ast.Name)
-                    ):
-                        found.append(
-                            Evidence(
-                                module.path,
-                                node.lineno,
-                                f"in async {function.name}: {dotted}() not "
-                                "awaited (a synchronous database call)",
-                            )
-                        )
+        for call in self.project.calls:
+            function = call.function
+            if (
+                not isinstance(function, ast.AsyncFunctionDef)
+                or call.awaited
+                or not call.module.is_app
+            ):
+                continue
+            func = call.node.func
+            if call.dotted in BLOCKING_CALLS:
+                found.append(
+                    call.evidence(f"in async {function.name}: {BLOCKING_CALLS[call.dotted]}")
+                )
+            elif (
+                isinstance(func, ast.Attribute)
+                and func.attr in DB_METHODS
+                and isinstance(func.value, ast.Name)
+                and func.value.id.lower() in DB_RECEIVERS
+            ):
+                found.append(
+                    call.evidence(
+                        f"in async {function.name}: {call.dotted}() not awaited "
+                        "(a synchronous database call)"
+                    )
+                )
         return found
 
     @cached_property
@@ -1198,17 +1193,7 @@ class Facts:
     @cached_property
     def api_versioning(self) -> list[Evidence]:
         """Versioned paths (``/v1``, ``/api/v2``) in application code."""
-        found = []
-        for module in self.project.app_modules:
-            for node in ast.walk(module.tree):
-                if (
-                    isinstance(node, ast.Constant)
-                    and isinstance(node.value, str)
-                    and re.fullmatch(r"/(api/)?v\d+(/[\w{}/-]*)?", node.value)
-                ):
-                    found.append(Evidence(module.path, node.lineno, node.value))
-                    break
-        return found
+        return self.project.versioned_paths
 
     @cached_property
     def tests_in_ci(self) -> list[Evidence]:

@@ -46,6 +46,7 @@ SKIP_DIRS = frozenset(
 """Folders never read: environments, caches, build output and forge's own records."""
 MAX_FILE_BYTES = 1_000_000
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route"})
+VERSIONED_PATH = re.compile(r"/(api/)?v\d+(/[\w{}/-]*)?")
 TEXT_SUFFIXES = frozenset({".toml", ".cfg", ".ini", ".yml", ".yaml", ".txt", ".sh", ".json"})
 TEXT_NAMES = frozenset({"Dockerfile", "Procfile", "Makefile", "Containerfile", "justfile"})
 
@@ -59,6 +60,7 @@ class Call:
     name: str
     dotted: str  # the whole called expression, unparsed: ``app.add_middleware``
     function: ast.FunctionDef | ast.AsyncFunctionDef | None  # innermost enclosing function
+    awaited: bool = False  # the call is the operand of ``await``
 
     def keyword(self, name: str) -> ast.expr | None:
         """The value of keyword argument ``name``, if given."""
@@ -160,6 +162,7 @@ class Project:
     apps: list[App] = field(default_factory=list)
     test_functions: int = 0
     async_test_functions: int = 0
+    versioned_paths: list[Evidence] = field(default_factory=list)
 
     @property
     def app_modules(self) -> list[Module]:
@@ -426,6 +429,23 @@ class _Collector(ast.NodeVisitor):
         self.project = project
         self.module = module
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.awaited: set[int] = set()
+        self.versioned = False
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.awaited.add(id(node.value))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if (
+            not self.versioned
+            and self.module.is_app
+            and isinstance(node.value, str)
+            and node.value.startswith("/")
+            and VERSIONED_PATH.fullmatch(node.value)
+        ):
+            self.versioned = True
+            self.project.versioned_paths.append(Evidence(self.module.path, node.lineno, node.value))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -485,7 +505,14 @@ class _Collector(ast.NodeVisitor):
         name = _last_name(node.func)
         if name:
             function = self.functions[-1] if self.functions else None
-            call = Call(self.module, node, name, ast.unparse(node.func), function)
+            call = Call(
+                self.module,
+                node,
+                name,
+                ast.unparse(node.func),
+                function,
+                awaited=id(node) in self.awaited,
+            )
             self.project.calls.append(call)
             if name == "FastAPI" and self.module.is_app:
                 self._app(call)
