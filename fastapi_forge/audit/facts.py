@@ -234,9 +234,13 @@ class Facts:
         found = []
         for endpoint in self.endpoints:
             args = endpoint.node.args
-            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-                if arg.arg in {"self", "cls"}:
-                    continue
+            positional = [*args.posonlyargs, *args.args]
+            defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+            defaults += [*args.defaults, *args.kw_defaults]
+            for arg, default in zip([*positional, *args.kwonlyargs], defaults, strict=True):
+                declared = " ".join(ast.unparse(node) for node in (arg.annotation, default) if node)
+                if arg.arg in {"self", "cls"} or re.search(r"\b(Depends|Security)\(", declared):
+                    continue  # a dependency: validated where it is defined
                 outer = _outer_type(arg.annotation)
                 if arg.annotation is None:
                     found.append(endpoint.evidence(f"{endpoint.label()}: {arg.arg} has no type"))
