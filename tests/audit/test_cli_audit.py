@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,37 @@ def test_environments_and_caches_are_not_read(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["project"]["skipped"] == []
     assert document["project"]["files_scanned"] == 1
+
+
+def test_the_audited_code_is_never_imported(tmp_path: Path) -> None:
+    """A module that would write a file when imported is only read: nothing appears."""
+    write_files(
+        tmp_path / "project",
+        {
+            "main.py": MINIMAL_APP + "\nopen(__file__ + '.imported', 'w').close()\n",
+            "conftest.py": "open('conftest.imported', 'w').close()\n",
+        },
+    )
+    script = (
+        "import sys\n"
+        "from fastapi_forge.entry import main\n"
+        f"sys.argv = ['forge', 'audit', {str(tmp_path / 'project')!r}, '--json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('fastapi_forge.', 'copier')))\n"
+        "print('\\n'.join(loaded), file=sys.stderr)\n"
+    )
+    before = tree_snapshot(tmp_path)
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+
+    assert json.loads(result.stdout)["project"]["apps"][0]["name"] == "app"
+    assert tree_snapshot(tmp_path) == before
+    loaded = result.stderr.split()
+    assert "fastapi_forge.audit.runtime" not in loaded, "--run's module stays unloaded"
+    assert not [module for module in loaded if module.startswith("copier")]
+    assert not [m for m in loaded if m.startswith("fastapi_forge.generators.feature")]
