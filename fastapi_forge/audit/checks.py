@@ -450,7 +450,7 @@ class _Rules:
             call
             for call in calls
             if call.keyword("title") is not None
-            and (call.keyword("description") is not None or call.keyword("version") is not None)
+            or any(keyword.arg is None for keyword in call.node.keywords)  # FastAPI(**options)
         ]
         undocumented = [
             endpoint.evidence(f"{endpoint.label()} has no summary or docstring")
@@ -472,7 +472,7 @@ class _Rules:
                 [call.evidence("FastAPI() with defaults") for call in calls],
             )
         gaps = [
-            *(["the app has no title/description"] if not described else []),
+            *(["the app has no title"] if not described else []),
             *([f"{len(undocumented)} endpoints undocumented"] if undocumented else []),
             *(
                 [f"{len(facts.untyped_responses)} without response model"]
@@ -563,7 +563,9 @@ class _Rules:
             )
         elif not lifetimes:
             status = (
-                Status.UNKNOWN if facts.project.find_in_code(r"['\"]exp['\"]") else Status.NOT_MET
+                Status.UNKNOWN
+                if facts.project.find_in_code(r"['\"]exp['\"]|\bexp=")
+                else Status.NOT_MET
             )
             self.add(
                 s,
@@ -843,7 +845,17 @@ class _Rules:
         health = [
             p
             for p in paths
-            if _last_segment(p) in {"health", "healthz", "livez", "live", "liveness", "ping"}
+            if _last_segment(p)
+            in {
+                "health",
+                "healthz",
+                "health-check",
+                "healthcheck",
+                "livez",
+                "live",
+                "liveness",
+                "ping",
+            }
         ]
         ready = [p for p in paths if _last_segment(p) in {"ready", "readyz", "readiness"}]
         missing = [

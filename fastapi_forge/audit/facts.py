@@ -178,6 +178,20 @@ def _is_dynamic_string(node: ast.expr) -> bool:
     return False
 
 
+def _number(node: ast.expr | None) -> float | None:
+    """The value of a numeric literal or of arithmetic on literals (``60 * 24 * 7``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return None if isinstance(node.value, bool) else float(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add | ast.Sub):
+        left, right = _number(node.left), _number(node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        return left + right if isinstance(node.op, ast.Add) else left - right
+    return None
+
+
 def _string_of(node: ast.expr) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -206,6 +220,8 @@ class Facts:
         return self.project.endpoints
 
     def _typed_response(self, endpoint: Endpoint) -> bool:
+        if endpoint.keyword("response_class") is not None:
+            return True  # an explicit non-JSON response (HTML, a file, a stream)
         model = endpoint.keyword("response_model")
         if model is not None:
             return not (isinstance(model, ast.Constant) and model.value is None) or (
@@ -325,12 +341,17 @@ class Facts:
 
     @cached_property
     def error_handlers(self) -> list[Evidence]:
-        """``add_exception_handler(...)`` calls and ``@app.exception_handler(...)`` uses."""
+        """``add_exception_handler(...)``, ``@app.exception_handler(...)``, and
+        ``FastAPI(exception_handlers=...)``."""
         return [
             call.evidence(
                 f"handler for {ast.unparse(call.node.args[0]) if call.node.args else '?'}"
             )
             for call in self.project.app_calls("add_exception_handler", "exception_handler")
+        ] + [
+            call.evidence("FastAPI(exception_handlers=...)")
+            for call in self.project.app_calls("FastAPI")
+            if call.keyword("exception_handlers") is not None
         ]
 
     @cached_property
@@ -661,54 +682,55 @@ class Facts:
 
     @cached_property
     def token_lifetimes(self) -> list[tuple[str, float, Evidence]]:
-        """(``access`` or ``refresh``, lifetime in minutes, where) for each token lifetime found."""
+        """(``access`` or ``refresh``, lifetime in minutes, where) for each token lifetime found:
+        settings fields and module constants such as ``ACCESS_TOKEN_EXPIRE_MINUTES = 60 * 24``
+        (other tokens, such as e-mail reset ones, are not session tokens)."""
         unit_minutes = {"seconds": 1 / 60, "minutes": 1, "hours": 60, "days": 1440}
-        found = []
+        candidates: list[tuple[str, ast.expr | None, Evidence]] = []
         for info in self.settings_classes:
             for node in info.node.body:
-                if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    where = Evidence(info.module.path, node.lineno, f"{info.name}.{node.target.id}")
+                    candidates.append((node.target.id, node.value, where))
+        for module in self.project.app_modules:
+            for statement in module.tree.body:
+                if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
                     continue
-                name = node.target.id.lower()
-                kind = (
-                    "refresh"
-                    if "refresh" in name
-                    else "access"
-                    if "access" in name or "token" in name
-                    else None
+                target = statement.targets[0]
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    where = Evidence(module.path, statement.lineno, target.id)
+                    candidates.append((target.id, statement.value, where))
+        found = []
+        for raw_name, value, where in candidates:
+            name = raw_name.lower()
+            kind = "refresh" if "refresh" in name else "access" if "access" in name else None
+            words = name.split("_")
+            unit = next(
+                (
+                    unit
+                    for unit in unit_minutes
+                    if unit in name or unit[:-1] in words or unit[:3] in words
+                ),
+                None,
+            )
+            if (
+                kind is None
+                or unit is None
+                or not re.search(r"expire|ttl|lifetime|\bexp\b|_exp_|_exp$", name)
+            ):
+                continue
+            if isinstance(value, ast.Call):
+                value = (
+                    value.args[0]
+                    if value.args
+                    else next((k.value for k in value.keywords if k.arg == "default"), None)
                 )
-                unit = next(
-                    (
-                        unit
-                        for unit in unit_minutes
-                        if unit in name or unit[:-1] in name or unit[:3] in name.split("_")
-                    ),
-                    None,
+            amount = _number(value)
+            if amount is not None:
+                note = f"{where.note} = {amount:g} ({unit})"
+                found.append(
+                    (kind, amount * unit_minutes[unit], Evidence(where.path, where.line, note))
                 )
-                if (
-                    kind is None
-                    or unit is None
-                    or not re.search(r"expire|ttl|lifetime|exp\b|_exp_", name)
-                ):
-                    continue
-                value = node.value
-                if isinstance(value, ast.Call):
-                    value = (
-                        value.args[0]
-                        if value.args
-                        else next((k.value for k in value.keywords if k.arg == "default"), None)
-                    )
-                if isinstance(value, ast.Constant) and isinstance(value.value, int | float):
-                    found.append(
-                        (
-                            kind,
-                            value.value * unit_minutes[unit],
-                            Evidence(
-                                info.module.path,
-                                node.lineno,
-                                f"{info.name}.{node.target.id} = {value.value}",
-                            ),
-                        )
-                    )
         if not found:
             for call in self.project.app_calls("timedelta"):
                 for keyword in call.node.keywords:
@@ -1076,9 +1098,35 @@ class Facts:
         """CI configuration files."""
         return {path: self.project.texts[path] for path in self.project.workflow_paths}
 
+    @cached_property
+    def ci_paths(self) -> list[str]:
+        """CI workflows, and the shell scripts they run (two levels deep)."""
+        paths = list(self.project.workflow_paths)
+        scripts = [
+            path
+            for path in self.project.texts
+            if path.endswith(".sh") or ("." not in path.rsplit("/", 1)[-1] and "/" in path)
+        ]
+        frontier = list(paths)
+        for _ in range(2):
+            called = []
+            for path in frontier:
+                text = self.project.texts.get(path, "")
+                for script in scripts:
+                    name = script.rsplit("/", 1)[-1]
+                    if (
+                        script not in paths
+                        and name in text
+                        and re.search(rf"[\w./-]*{re.escape(name)}", text)
+                    ):
+                        called.append(script)
+            paths += called
+            frontier = called
+        return paths
+
     def in_ci(self, pattern: str) -> list[Evidence]:
-        """CI lines matching ``pattern``."""
-        return self.project.find_text(pattern, iter(self.project.workflow_paths))
+        """Lines of the CI workflows (and the scripts they run) matching ``pattern``."""
+        return self.project.find_text(pattern, iter(self.ci_paths))
 
     @cached_property
     def dependency_scanning(self) -> list[Evidence]:

@@ -30,12 +30,27 @@ module = importlib.import_module(module_name)
 target = getattr(module, attribute)
 app = target() if factory else target
 routes = []
-for route in getattr(app, "routes", []):
-    routes.append({
-        "path": getattr(route, "path", ""),
-        "methods": sorted(getattr(route, "methods", None) or []),
-        "name": getattr(route, "name", ""),
-    })
+
+
+def walk(items, prefix, depth):
+    # Routes, Mounts, and the lazily included routers of newer FastAPI versions.
+    for route in items:
+        path = getattr(route, "path", None)
+        nested = getattr(route, "original_router", None)
+        if nested is not None and depth < 20:
+            context = getattr(route, "include_context", None)
+            walk(nested.routes, prefix + getattr(context, "prefix", ""), depth + 1)
+        elif isinstance(path, str) and getattr(route, "routes", None) and depth < 20:
+            walk(route.routes, prefix + path, depth + 1)
+        elif isinstance(path, str):
+            routes.append({
+                "path": prefix + path,
+                "methods": sorted(getattr(route, "methods", None) or []),
+                "name": getattr(route, "name", ""),
+            })
+
+
+walk(getattr(app, "routes", []), "", 0)
 middleware = [
     getattr(item.cls, "__name__", repr(item.cls))
     for item in getattr(app, "user_middleware", [])
@@ -93,7 +108,12 @@ def _module_of(app: App) -> tuple[list[str], str]:
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
+    """This environment, minus what a surrounding pytest or coverage run left in it."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PYTEST_", "COV_CORE_", "COVERAGE_"))
+    }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 

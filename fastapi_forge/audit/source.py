@@ -244,13 +244,15 @@ class Project:
 
     @property
     def dockerfiles(self) -> list[str]:
-        """Dockerfiles anywhere in the project."""
-        return sorted(
+        """Dockerfiles anywhere in the project, the root one first."""
+        found = [
             path
             for path in self.texts
             if Path(path).name.startswith(("Dockerfile", "Containerfile"))
             or path.endswith(".Dockerfile")
-        )
+        ]
+        # The deployed one first: at the root, then anything but a dev container's.
+        return sorted(found, key=lambda path: ("/" in path, ".devcontainer" in path, path))
 
     @property
     def compose_files(self) -> list[str]:
@@ -351,6 +353,8 @@ def _is_config(path: Path) -> bool:
         return True
     if name in {".coveragerc", ".pre-commit-config.yaml", "alembic.ini"}:
         return True
+    if not path.suffix and path.parent.name in {"scripts", "bin"}:
+        return True  # scripts/test, bin/deploy: what CI and deploys run
     return path.suffix in TEXT_SUFFIXES and name != "package-lock.json"
 
 

@@ -76,12 +76,12 @@ async def count_orders(session: object) -> int:
     """Counts the orders without awaiting."""
     return session.execute(select(Order))
 '''
-UNDOCUMENTED_ENDPOINT = '''
+UNDOCUMENTED_ENDPOINT = """
 
 @router.get("/count")
 async def count_endpoint(service: OrderServiceDep) -> int:
     return 0
-'''
+"""
 DICT_BODY = '''
 
 @router.post("/import", summary="Import orders")
@@ -153,8 +153,8 @@ DEFECTS = [
            "dependencies=[Depends(no_store)],",
            old='dependencies=[Depends(rate_limit("rate_limit_login")), Depends(no_store)],'),
     Defect("p0.input_validation", ORDERS_ROUTER, DICT_BODY),
-    Defect("p0.structured_errors", f"{PKG}/main.py", "title=settings.app_name,\n        debug=True,",
-           old="title=settings.app_name,"),
+    Defect("p0.structured_errors", f"{PKG}/main.py",
+           "title=settings.app_name,\n        debug=True,", old="title=settings.app_name,"),
     Defect("p0.health_endpoints", f"{PKG}/features/health/router.py", '"/status"', old='"/ready"',
            evidence_in=None),
     Defect("p0.connection_pooling", f"{PKG}/core/database.py", "poolclass=NullPool,",

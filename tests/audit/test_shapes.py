@@ -140,7 +140,7 @@ def test_the_evidence_names_the_file_and_line(tmp_path: Path) -> None:
     ] == ["POST /login (login) has no rate limit"]
     raw = by_id["security.input_validation"].evidence
     assert any("reads request.json()" in e.note for e in raw)
-    blocking = [d for d in report.dimensions if d.dimension.id == "performance"][0]
+    blocking = next(d for d in report.dimensions if d.dimension.id == "performance")
     assert blocking.level == 0
     assert any("time.sleep" in e.note for e in blocking.evidence)
     assert any("db.execute() not awaited" in e.note for e in blocking.evidence)
