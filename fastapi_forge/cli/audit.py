@@ -122,7 +122,8 @@ def print_report(report: Report) -> None:
     out.print(headline, soft_wrap=True)
 
     gaps = [check for check in report.checks if check.status.is_gap]
-    gaps.sort(key=lambda check: check.section is Section.P1)
+    # Failures first, then what could not be judged, then the recommended (P1) items.
+    gaps.sort(key=lambda check: (check.section is Section.P1, check.status is Status.UNKNOWN))
     below = [item for item in report.dimensions if item.level < 100]
     out.print()
     if not gaps and not below:
