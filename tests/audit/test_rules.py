@@ -311,3 +311,41 @@ def test_removing_a_level_lowers_the_dimension(
     report = audit(project_copy, forge_version=__version__)
 
     assert {item.dimension.id: item.level for item in report.dimensions}[dimension] == level
+
+
+@pytest.mark.parametrize(
+    ("check_id", "files"),
+    [
+        ("p1.opentelemetry", {f"{PKG}/core/tracing.py": "from opentelemetry import trace\n"}),
+        ("p1.task_queue", {f"{PKG}/core/jobs.py": "import arq\n"}),
+        ("p1.caching", {f"{PKG}/core/cache.py": "from cashews import cache\n"}),
+        ("p1.benchmarks", {"bench/test_orders.py": "def test_list(benchmark) -> None: ...\n"}),
+    ],
+)
+def test_a_recommended_item_forge_does_not_generate_is_met_once_added(
+    check_id: str, files: dict[str, str], project_copy: Path, generated_report: Report
+) -> None:
+    assert statuses(generated_report)[check_id] == "not_met"
+    for relative, text in files.items():
+        (project_copy / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project_copy / relative).write_text(text, encoding="utf-8")
+
+    report = audit(project_copy, forge_version=__version__)
+
+    check = next(check for check in report.checks if check.id == check_id)
+    assert check.status is Status.MET
+    assert check.evidence[0].path == next(iter(files))
+
+
+def test_a_middleware_that_stops_logging_requests_fails_request_logging(
+    project_copy: Path,
+) -> None:
+    middleware = project_copy / PKG / "core" / "middleware.py"
+    text = middleware.read_text(encoding="utf-8")
+    assert "access_logger.info(" in text
+    middleware.write_text(text.replace("access_logger.info(", "record("), encoding="utf-8")
+
+    report = audit(project_copy, forge_version=__version__)
+
+    check = next(check for check in report.checks if check.id == "p1.request_logging")
+    assert check.status is Status.NOT_MET
