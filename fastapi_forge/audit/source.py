@@ -305,6 +305,9 @@ def load_project(root: Path) -> Project:
         except ValueError as exc:  # null bytes
             skipped.append(Skipped(relative, f"does not parse: {exc}"))
             continue
+        except (RecursionError, MemoryError):
+            skipped.append(Skipped(relative, "does not parse: nested too deeply"))
+            continue
         modules.append(_module(relative, text, tree))
     if not modules:
         if skipped and any(item.path.endswith(".py") for item in skipped):
@@ -424,8 +427,17 @@ def _last_name(node: ast.expr) -> str:
 
 def _collect(project: Project) -> None:
     """One walk of every module, filling in calls, classes, endpoints and apps."""
-    for module in project.modules:
-        _Collector(project, module).visit(module.tree)
+    for module in list(project.modules):
+        try:
+            _Collector(project, module).visit(module.tree)
+        except RecursionError:
+            # Forget what was half collected: the module is skipped as a whole.
+            project.modules.remove(module)
+            project.skipped.append(Skipped(module.path, "nested too deeply to analyse"))
+            project.calls = [call for call in project.calls if call.module is not module]
+            project.classes = [info for info in project.classes if info.module is not module]
+            project.endpoints = [e for e in project.endpoints if e.module is not module]
+            project.apps = [app for app in project.apps if app.path != module.path]
 
 
 class _Collector(ast.NodeVisitor):

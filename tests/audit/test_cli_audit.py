@@ -214,3 +214,23 @@ def test_the_audited_code_is_never_imported(tmp_path: Path) -> None:
     assert "fastapi_forge.audit.runtime" not in loaded, "--run's module stays unloaded"
     assert not [module for module in loaded if module.startswith("copier")]
     assert not [m for m in loaded if m.startswith("fastapi_forge.generators.feature")]
+
+
+def test_a_module_nested_too_deeply_is_skipped_not_a_traceback(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "main.py": MINIMAL_APP,
+            "parser.py": "x = 1" + " + 1" * 100_000 + "\n",  # the parser gives up
+            "walker.py": "x = 1" + " + 1" * 800 + "\n",  # parses; too deep to walk
+        },
+    )
+
+    result = CliRunner().invoke(app, ["audit", str(tmp_path), "--json"])
+
+    assert result.exit_code == 0, result.output
+    skipped = json.loads(result.stdout)["project"]["skipped"]
+    assert skipped == [
+        {"path": "parser.py", "reason": "does not parse: nested too deeply"},
+        {"path": "walker.py", "reason": "nested too deeply to analyse"},
+    ]
