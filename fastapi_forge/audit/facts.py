@@ -40,6 +40,7 @@ FRAMEWORK_PARAMS = frozenset(
         "UploadFile",
     }
 )
+PAGE_SIZE = re.compile(r"limit|page_size|per_page|size|page_limit|max_results|take|count", re.I)
 RAW_BODY_READS = frozenset({"json", "body", "form", "stream"})
 DB_RECEIVERS = frozenset({"db", "session", "conn", "connection", "cursor", "cur", "database"})
 DB_METHODS = frozenset(
@@ -148,6 +149,17 @@ def _outer_type(node: ast.expr | None) -> str:
     return ""
 
 
+def _is_typed(node: ast.expr) -> bool:
+    """A response type FastAPI can document: not ``dict``/``Any``, and a ``list[...]`` of one."""
+    outer = _outer_type(node)
+    if outer in {"list", "List", "Sequence", "tuple", "Tuple", "set"}:
+        inner = node.slice if isinstance(node, ast.Subscript) else None
+        if isinstance(inner, ast.Tuple):
+            inner = inner.elts[0] if inner.elts else None
+        return inner is not None and _is_typed(inner)
+    return outer not in UNTYPED_RETURNS
+
+
 def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
     """The nodes of a function's body, without those of functions nested in it."""
     found: list[ast.AST] = []
@@ -223,15 +235,9 @@ class Facts:
         if endpoint.keyword("response_class") is not None:
             return True  # an explicit non-JSON response (HTML, a file, a stream)
         model = endpoint.keyword("response_model")
-        if model is not None:
-            return not (isinstance(model, ast.Constant) and model.value is None) or (
-                endpoint.node.returns is not None
-                and _outer_type(endpoint.node.returns) not in UNTYPED_RETURNS
-            )
-        returns = endpoint.node.returns
-        if returns is None:
-            return False
-        return _outer_type(returns) not in UNTYPED_RETURNS
+        if model is not None and not (isinstance(model, ast.Constant) and model.value is None):
+            return _is_typed(model)
+        return endpoint.node.returns is not None and _is_typed(endpoint.node.returns)
 
     @cached_property
     def untyped_responses(self) -> list[Evidence]:
@@ -246,7 +252,8 @@ class Facts:
 
     @cached_property
     def unvalidated_inputs(self) -> list[Evidence]:
-        """Endpoint parameters without a type (or typed ``dict``/``Any``), and raw body reads."""
+        """Endpoint parameters without a type (or typed ``dict``/``Any``), page sizes without
+        an upper bound (``limit: int = 100``), and raw body reads."""
         found = []
         for endpoint in self.endpoints:
             args = endpoint.node.args
@@ -265,6 +272,17 @@ class Facts:
                         endpoint.evidence(
                             f"{endpoint.label()}: {arg.arg}: {ast.unparse(arg.annotation)} "
                             "is not validated"
+                        )
+                    )
+                elif (
+                    PAGE_SIZE.fullmatch(arg.arg)
+                    and outer == "int"
+                    and not re.search(r"\b(le|lt)\s*=", declared)
+                ):
+                    found.append(
+                        endpoint.evidence(
+                            f"{endpoint.label()}: {arg.arg} has no upper bound "
+                            "(a client can ask for every row)"
                         )
                     )
             for node in _own_nodes(endpoint.node):

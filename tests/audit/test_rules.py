@@ -89,6 +89,13 @@ async def import_orders(payload: dict, service: OrderServiceDep) -> OrderRead:
     """Takes anything."""
     raise ValueError(payload)
 '''
+UNBOUNDED_LIMIT = '''
+
+@router.get("/recent", summary="Recent orders")
+async def recent_orders(service: OrderServiceDep, limit: int = 100) -> list[OrderRead]:
+    """The latest ones."""
+    raise ValueError(limit)
+'''
 INJECTION = '''
 
 async def find(session: object, name: str) -> object:
@@ -137,6 +144,7 @@ DEFECTS = [
     Defect("security.security_headers", f"{PKG}/core/middleware.py", '"X-Content-Policy"',
            old='"Content-Security-Policy"', evidence_in=f"{PKG}/core/middleware.py"),
     Defect("security.input_validation", ORDERS_ROUTER, DICT_BODY),
+    Defect("security.input_validation", ORDERS_ROUTER, UNBOUNDED_LIMIT),
     Defect("security.sql_injection", f"{PKG}/features/orders/repository.py", INJECTION),
     Defect("security.dependency_scanning", ".github/workflows/ci.yml", "uvx safe-tool==2.10.1",
            old="uvx pip-audit==2.10.1", evidence_in=None),

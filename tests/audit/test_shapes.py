@@ -171,7 +171,9 @@ def test_a_dockerfile_with_one_stage_and_no_user_is_partial(tmp_path: Path) -> N
 
 QUIET = {
     "service/main.py": """\
-from fastapi import Depends, FastAPI
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,6 +193,11 @@ async def ready(session: AsyncSession = Depends(get_session)) -> Status:
     query = "SELECT name FROM items WHERE id = :id"
     await session.execute(text(query), {"id": 1})
     return Status(ok=True)
+
+
+@app.get("/items", summary="A page of items")
+async def items(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[Status]:
+    return []
 
 
 @app.get("/tokens/{token_id}", summary="Read a token (not a login)")
