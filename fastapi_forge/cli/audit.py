@@ -120,6 +120,11 @@ def print_report(report: Report) -> None:
         f" · P0 {_count(report, Section.P0)} · P1 {_count(report, Section.P1)}"
     )
     out.print(headline, soft_wrap=True)
+    if report.skipped:
+        console.print_note(
+            f"{len(report.skipped)} files could not be read (listed at the end): verdicts that "
+            "depend on them may be wrong"
+        )
 
     gaps = [check for check in report.checks if check.status.is_gap]
     # Failures first, then what could not be judged, then the recommended (P1) items.

@@ -158,6 +158,7 @@ def test_a_file_that_does_not_parse_is_skipped_and_listed(tmp_path: Path) -> Non
     ]
     text = CliRunner().invoke(app, ["audit", str(tmp_path)])
     assert "Skipped 2 files:" in text.stdout
+    assert text.stdout.splitlines()[2].startswith("note: 2 files could not be read")
     assert "app/broken.py: does not parse" in text.stdout
     assert tree_snapshot(tmp_path) == before
 
