@@ -58,9 +58,13 @@ class Call:
     module: Module
     node: ast.Call
     name: str
-    dotted: str  # the whole called expression, unparsed: ``app.add_middleware``
     function: ast.FunctionDef | ast.AsyncFunctionDef | None  # innermost enclosing function
     awaited: bool = False  # the call is the operand of ``await``
+
+    @cached_property
+    def dotted(self) -> str:
+        """The whole called expression, unparsed: ``app.add_middleware``."""
+        return ast.unparse(self.node.func)
 
     def keyword(self, name: str) -> ast.expr | None:
         """The value of keyword argument ``name``, if given."""
@@ -521,14 +525,7 @@ class _Collector(ast.NodeVisitor):
         name = _last_name(node.func)
         if name:
             function = self.functions[-1] if self.functions else None
-            call = Call(
-                self.module,
-                node,
-                name,
-                ast.unparse(node.func),
-                function,
-                awaited=id(node) in self.awaited,
-            )
+            call = Call(self.module, node, name, function, awaited=id(node) in self.awaited)
             self.project.calls.append(call)
             if name == "FastAPI" and self.module.is_app:
                 self._app(call)
