@@ -36,7 +36,10 @@ def _forge_context(project: Project, forge_version: str) -> ForgeContext:
             parts = path.split("/")
             if "features" in parts and len(parts) > parts.index("features") + 1:
                 features[parts[parts.index("features") + 1]] = argument
-    states = changed(file_states(project.root, manifest))
+    try:
+        states = changed(file_states(project.root, manifest))
+    except OSError:
+        states = []  # an unreadable generated file: the fixes just do not name changes
     return ForgeContext(
         is_forge=True,
         package=package,
