@@ -40,7 +40,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-POOL_SIZE = 20
+POOL_SIZE = 10  # beside the generated app's pool, on a PostgreSQL shared with other work
 
 
 class Status(StrEnum):

@@ -116,7 +116,8 @@ async def session_scope(
             await session.rollback()
             raise
         else:
-            await session.commit()
+            if session.in_transaction():  # a request that only read began none: no commit
+                await session.commit()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -169,13 +170,27 @@ async def fetch_mappings(
             driver = _driver(await connection.get_raw_connection())
             try:
                 records = await driver.fetch(compiled.string, *args)
-            except Exception:
-                if attempt == 2 or not driver.is_closed():
+            except Exception as exc:
+                if attempt == 2 or not _connection_lost(exc, driver):
                     raise
                 await connection.invalidate()
                 continue
             return [dict(record) for record in records]
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _connection_lost(exc: Exception, driver: Any) -> bool:
+    """Whether ``exc`` says the connection is gone (not that the statement failed).
+
+    SQLSTATE class 08 is a connection exception; 57P01 to 57P03 are the server shutting
+    the session down (pg_terminate_backend, a restart, a failover).
+    """
+    sqlstate = str(getattr(exc, "sqlstate", "") or "")
+    return (
+        driver.is_closed()
+        or isinstance(exc, OSError)
+        or sqlstate.startswith(("08", "57P01", "57P02", "57P03"))
+    )
 
 
 def _driver(raw: PoolProxiedConnection) -> Any:
