@@ -26,6 +26,9 @@ from pathlib import Path
 
 from bench.common import BenchError, Measurement, Workspace, median, run
 from bench.harness import POSTGRES_SERVER_URL, RunningServer, reachable, serve
+from bench.peer import ITEM as PEER_ITEM
+from bench.peer import Peer
+from bench.peer import start as start_peer
 from bench.projects import feature_name, project_with_features
 from fastapi_forge.naming import feature_names
 
@@ -177,8 +180,10 @@ class App:
     token: str
 
 
-def measure(workspace: Workspace, *, seconds: int, warmup: int, rounds: int) -> list[Measurement]:
-    """Run every scenario on the generated app and the minimal app, interleaved."""
+def measure(
+    workspace: Workspace, *, seconds: int, warmup: int, rounds: int, peer: str | None = None
+) -> list[Measurement]:
+    """Run every scenario on the generated app and the minimal app (and the peer), interleaved."""
     if shutil.which("wrk") is None:
         raise BenchError("wrk is not installed; install it (apt-get install wrk) and rerun")
     if not reachable(POSTGRES_SERVER_URL, 5432):
@@ -188,6 +193,7 @@ def measure(workspace: Workspace, *, seconds: int, warmup: int, rounds: int) -> 
         )
     project = project_with_features(workspace.folder("load"), 1, database="postgres")
     database_url, database = project.create_postgres_database(POSTGRES_SERVER_URL)
+    peer_database = ""
     try:
         env = project.app_env(database_url, ENVIRONMENT="production", ALLOWED_HOSTS=HOST)
         project.run("alembic", "upgrade", "head", env=env)
@@ -212,10 +218,16 @@ def measure(workspace: Workspace, *, seconds: int, warmup: int, rounds: int) -> 
             )
             stack.callback(minimal_servers.close)
             minimal_server = next(minimal_servers)
+            running_peer = None
+            if peer is not None:
+                running_peer = start_peer(workspace, peer, project, command)
+                peer_database = running_peer.database
+                stack.callback(running_peer.servers.close)
             return _drive(
                 workspace,
                 generated_server,
                 minimal_server,
+                running_peer,
                 collection=f"/api/v1/{plural.plural_kebab}",
                 seconds=seconds,
                 warmup=warmup,
@@ -224,6 +236,8 @@ def measure(workspace: Workspace, *, seconds: int, warmup: int, rounds: int) -> 
             )
     finally:
         project.drop_postgres_database(POSTGRES_SERVER_URL, database)
+        if peer_database:
+            project.drop_postgres_database(POSTGRES_SERVER_URL, peer_database)
 
 
 def _seed(server: RunningServer, collection: str) -> tuple[str, str]:
@@ -276,6 +290,7 @@ def _drive(
     workspace: Workspace,
     generated: RunningServer,
     minimal: RunningServer,
+    peer: Peer | None,
     *,
     collection: str,
     seconds: int,
@@ -288,6 +303,7 @@ def _drive(
     apps = {
         "generated": (
             generated,
+            token,
             {
                 "read": Scenario("read", "GET", f"{collection}/{row_id}", True),
                 "list": Scenario("list", "GET", f"{collection}?page=1&page_size=20", True),
@@ -296,6 +312,7 @@ def _drive(
         ),
         "minimal": (
             minimal,
+            token,
             {
                 "read": Scenario("read", "GET", f"/items/{row_id}", True),
                 "list": Scenario("list", "GET", "/items?page=1&page_size=20", True),
@@ -303,6 +320,17 @@ def _drive(
             },
         ),
     }
+    if peer is not None:
+        items = "/api/v1/items/"
+        apps["peer"] = (
+            peer.server,
+            peer.token,
+            {
+                "read": Scenario("read", "GET", f"{items}{peer.row_id}", True),
+                "list": Scenario("list", "GET", f"{items}?skip=0&limit=20", True),
+                "create": Scenario("create", "POST", items, True, json.dumps(PEER_ITEM)),
+            },
+        )
     results: list[Measurement] = []
     health = Scenario("GET /health", "GET", "/health", authenticated=False)
     if warmup:
@@ -324,14 +352,14 @@ def _drive(
     for name in ("read", "list", "create"):
         tallies = {app: Tally() for app in apps}
         if warmup:
-            for server, scenarios in apps.values():
-                _run_scenario(workspace, server, scenarios[name], token, warmup)
+            for server, app_token, scenarios in apps.values():
+                _run_scenario(workspace, server, scenarios[name], app_token, warmup)
         # Interleaved: the machine's load at any moment weighs on both apps alike.
         for round_index in range(rounds):
             order = list(apps) if round_index % 2 == 0 else list(reversed(apps))
             for app in order:
-                server, scenarios = apps[app]
-                report, cpu = _run_scenario(workspace, server, scenarios[name], token, seconds)
+                server, app_token, scenarios = apps[app]
+                report, cpu = _run_scenario(workspace, server, scenarios[name], app_token, seconds)
                 tally = tallies[app]
                 tally.requests += report.requests
                 tally.cpu_seconds += cpu
@@ -358,7 +386,17 @@ def _scenario_figures(name: str, tallies: dict[str, Tally]) -> list[Measurement]
     generated, minimal = tallies["generated"], tallies["minimal"]
     ratio = generated.cpu_us_per_request / max(minimal.cpu_us_per_request, 1e-9)
     is_read = name == "read"
-    results = [
+    results = []
+    if "peer" in tallies:
+        results.append(
+            Measurement(
+                "load",
+                f"{title}: CPU peer / minimal",
+                tallies["peer"].cpu_us_per_request / max(minimal.cpu_us_per_request, 1e-9),
+                "x",
+            )
+        )
+    results += [
         Measurement(
             "load",
             f"{title}: CPU generated / minimal",
