@@ -84,7 +84,12 @@ def run_all(
                 workspace, counts=(0, 1, 5) if quick else (0, 1, 5, 20), repeat=1 if quick else 3
             )
         elif name == "load":
-            results += load.measure(workspace, seconds=3 if quick else 10, warmup=1 if quick else 3)
+            results += load.measure(
+                workspace,
+                seconds=3 if quick else 10,
+                warmup=1 if quick else 3,
+                rounds=1 if quick else 2,
+            )
         elif name == "startup":
             results += startup.measure(
                 workspace, counts=(1, 20) if quick else (1, 20, 100), repeat=3 if quick else 5
