@@ -107,9 +107,10 @@ MAX_REFRESH_DAYS = 7
 def _conditional_requests(module: Module) -> int | None:
     """The line of the 304 where ``module`` answers conditional GETs, or None.
 
-    It must name the ``ETag`` header, read ``If-None-Match`` (the header name, or a
-    parameter ``if_none_match`` as FastAPI spells headers) and answer 304 (the number,
-    ``HTTP_304_NOT_MODIFIED`` or ``NOT_MODIFIED``), all in code: docstrings do not count.
+    It must name the ``ETag`` header, read ``If-None-Match`` (the header name, as text or
+    bytes, or a parameter ``if_none_match`` as FastAPI spells headers) and answer 304 (the
+    number, ``HTTP_304_NOT_MODIFIED`` or ``NOT_MODIFIED``), all in code: docstrings do not
+    count.
     """
     lowered = module.text.lower()
     if "etag" not in lowered or ("304" not in lowered and "not_modified" not in lowered):
@@ -123,8 +124,10 @@ def _conditional_requests(module: Module) -> int | None:
     not_modified: int | None = None
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Constant) and id(node) not in docstrings:
-            if isinstance(node.value, str):
-                text = node.value.strip().lower()
+            if isinstance(node.value, str | bytes):  # ASGI header names are bytes
+                value = node.value
+                text = (value.decode("latin-1") if isinstance(value, bytes) else value).lower()
+                text = text.strip()
                 etag = etag or text == "etag"
                 if_none_match = if_none_match or text == "if-none-match"
             elif node.value == HTTP_NOT_MODIFIED and type(node.value) is int:

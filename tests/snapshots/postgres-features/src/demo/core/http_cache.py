@@ -9,20 +9,15 @@ the request names.
 """
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import Header, Response
+from fastapi import Request, Response
 
 CACHE_CONTROL = "private, no-cache"
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: the copy named in If-None-Match is current"}
 }
-
-IfNoneMatch = Annotated[
-    str | None,
-    Header(description="The ETag of a copy the client holds; answered 304 while current."),
-]
 
 
 def entity_tag(entity_id: UUID, updated_at: datetime) -> str:
@@ -32,21 +27,29 @@ def entity_tag(entity_id: UUID, updated_at: datetime) -> str:
     return f'W/"{entity_id.hex}-{round(updated_at.timestamp() * 1_000_000):x}"'
 
 
-def matches(if_none_match: str | None, etag: str) -> bool:
+def matches(header: str | None, etag: str) -> bool:
     """Whether ``If-None-Match`` names ``etag`` (weak comparison, RFC 9110) or is ``*``."""
-    if not if_none_match:
+    if not header:
         return False
     opaque = etag.removeprefix("W/")
-    for candidate in if_none_match.split(","):
+    for candidate in header.split(","):
         tag = candidate.strip()
         if tag == "*" or tag.removeprefix("W/") == opaque:
             return True
     return False
 
 
-def not_modified(response: Response, etag: str, if_none_match: str | None) -> Response | None:
+def if_none_match(request: Request) -> str | None:
+    """The ``If-None-Match`` header, read from the raw headers (no header parsing)."""
+    for name, value in request.scope["headers"]:
+        if name == b"if-none-match":
+            return str(value.decode("latin-1"))
+    return None
+
+
+def not_modified(request: Request, response: Response, etag: str) -> Response | None:
     """Put the validators on ``response``; an empty 304 when the client's copy is current."""
-    if matches(if_none_match, etag):
+    if matches(if_none_match(request), etag):
         return Response(status_code=304, headers={"etag": etag, "cache-control": CACHE_CONTROL})
     response.headers["etag"] = etag
     response.headers["cache-control"] = CACHE_CONTROL

@@ -7,11 +7,11 @@ Public: anyone may read; only admins may create, change or delete.
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from ...core.config import API_PREFIX
 from ...core.errors import responses
-from ...core.http_cache import NOT_MODIFIED, IfNoneMatch, entity_tag, not_modified
+from ...core.http_cache import NOT_MODIFIED, entity_tag, not_modified
 from ...core.security import Role
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import require_role
@@ -65,8 +65,8 @@ async def list_announcements(
 async def read_announcement(
     announcement_id: UUID,
     service: AnnouncementServiceDep,
+    request: Request,
     response: Response,
-    if_none_match: IfNoneMatch = None,
 ) -> AnnouncementRead | Response:
     """Return one announcement.
 
@@ -74,7 +74,7 @@ async def read_announcement(
     unchanged.
     """
     row = await service.read(announcement_id)
-    unchanged = not_modified(response, entity_tag(row["id"], row["updated_at"]), if_none_match)
+    unchanged = not_modified(request, response, entity_tag(row["id"], row["updated_at"]))
     if unchanged is not None:
         return unchanged
     return AnnouncementRead.model_validate(row)

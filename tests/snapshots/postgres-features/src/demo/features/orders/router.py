@@ -5,11 +5,11 @@ Thin: validate, call the service, shape the reply.
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from ...core.config import API_PREFIX
 from ...core.errors import responses
-from ...core.http_cache import NOT_MODIFIED, IfNoneMatch, entity_tag, not_modified
+from ...core.http_cache import NOT_MODIFIED, entity_tag, not_modified
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import CurrentUser, VerifiedUser
 from .dependencies import OrderFiltersDep, OrderServiceDep
@@ -61,8 +61,8 @@ async def read_order(
     order_id: UUID,
     principal: CurrentUser,
     service: OrderServiceDep,
+    request: Request,
     response: Response,
-    if_none_match: IfNoneMatch = None,
 ) -> OrderRead | Response:
     """Return one order; someone else's is a 404.
 
@@ -70,7 +70,7 @@ async def read_order(
     unchanged, after the same access check as a 200.
     """
     row = await service.read(principal, order_id)
-    unchanged = not_modified(response, entity_tag(row["id"], row["updated_at"]), if_none_match)
+    unchanged = not_modified(request, response, entity_tag(row["id"], row["updated_at"]))
     if unchanged is not None:
         return unchanged
     return OrderRead.model_validate(row)
