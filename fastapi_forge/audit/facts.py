@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from fastapi_forge.audit.model import Evidence
-from fastapi_forge.audit.source import Call, ClassInfo, Endpoint, Project
+from fastapi_forge.audit.source import Call, ClassInfo, Endpoint, Module, Project
 
 __all__ = ["Facts", "SecretField"]
 
@@ -98,9 +98,47 @@ STRUCTURED_LOGGING = ("structlog", "pythonjsonlogger", "json_log_formatter", "ec
 QUEUE_PACKAGES = ("celery", "arq", "dramatiq", "rq", "taskiq", "saq", "huey", "faststream")
 CACHE_PACKAGES = ("fastapi_cache", "aiocache", "cashews", "cachetools", "diskcache", "aiomcache")
 PROFILERS = ("pyinstrument", "yappi", "cProfile", "line_profiler", "scalene", "memray", "py_spy")
+HTTP_NOT_MODIFIED = 304
 MIN_JWT_KEY_CHARACTERS = 32  # 256 bits as bytes
 MAX_ACCESS_MINUTES = 30
 MAX_REFRESH_DAYS = 7
+
+
+def _conditional_requests(module: Module) -> int | None:
+    """The line of the 304 where ``module`` answers conditional GETs, or None.
+
+    It must name the ``ETag`` header, read ``If-None-Match`` (the header name, as text or
+    bytes, or a parameter ``if_none_match`` as FastAPI spells headers) and answer 304 (the
+    number, ``HTTP_304_NOT_MODIFIED`` or ``NOT_MODIFIED``), all in code: docstrings do not
+    count.
+    """
+    lowered = module.text.lower()
+    if "etag" not in lowered or ("304" not in lowered and "not_modified" not in lowered):
+        return None  # most modules: no need to walk the tree
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    etag = if_none_match = False
+    not_modified: int | None = None
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Constant) and id(node) not in docstrings:
+            if isinstance(node.value, str | bytes):  # ASGI header names are bytes
+                value = node.value
+                text = (value.decode("latin-1") if isinstance(value, bytes) else value).lower()
+                text = text.strip()
+                etag = etag or text == "etag"
+                if_none_match = if_none_match or text == "if-none-match"
+            elif node.value == HTTP_NOT_MODIFIED and type(node.value) is int:
+                not_modified = not_modified or node.lineno
+        elif isinstance(node, ast.arg) and node.arg == "if_none_match":
+            if_none_match = True
+        elif isinstance(node, ast.Attribute | ast.Name):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            if name in {"HTTP_304_NOT_MODIFIED", "NOT_MODIFIED"}:
+                not_modified = not_modified or node.lineno
+    return not_modified if etag and if_none_match else None
 
 
 @dataclass(frozen=True)
@@ -817,7 +855,7 @@ class Facts:
         }
         libraries = self.project.imported("secure", "secweb", "fastapi_security_headers")
         return {
-            # Header names are case-insensitive; raw ASGI code spells them as lower-case bytes.
+            # Header names are case-insensitive: b"strict-transport-security" counts too.
             name: libraries or self.project.find_in_code(rf"(?i)['\"]{pattern}['\"]")
             for name, pattern in headers.items()
         }
@@ -1094,9 +1132,9 @@ class Facts:
             if not info.module.is_app or not re.search(r"Middleware$", info.name):
                 continue
             text = ast.unparse(info.node)
-            # logger.info(...), or a logger reached through a module (app_logging.access.info).
+            # A logger reached through attributes counts too: app_logging.access.info(...).
             if re.search(
-                r"\w*log\w*(\.\w+)?\.(info|debug|log|warning)\(", text, re.I
+                r"\w*log\w*(\.\w+)*\.(info|debug|log|warning)\(", text, re.I
             ) and re.search(r"path|method|status", text):
                 found.append(info.evidence(f"{info.name} logs requests"))
         for call in self.project.app_calls("middleware"):
@@ -1229,13 +1267,18 @@ class Facts:
 
     @cached_property
     def caching(self) -> list[Evidence]:
-        """A response or data cache: cache libraries, or Redis used as a cache."""
+        """A response or data cache: cache libraries, Redis used as a cache, or HTTP
+        conditional requests (an ETag, and 304 to a matching ``If-None-Match``)."""
         found = self.project.imported(*CACHE_PACKAGES)
         for module in self.project.app_modules:
             if "redis" in module.imports and re.search(r"\.setex\(|\bcache", module.text, re.I):
                 found.append(
                     Evidence(module.path, module.imports["redis"], "Redis used as a cache")
                 )
+        for module in self.project.app_modules:
+            line = _conditional_requests(module)
+            if line is not None:
+                found.append(Evidence(module.path, line, "HTTP conditional requests (ETag, 304)"))
         return found
 
     @cached_property

@@ -36,10 +36,10 @@ def test_the_report_starts_with_the_score_and_band_then_the_gaps(generated: Path
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"forge audit · {generated} · forge project · app: ")
-    assert lines[1].startswith("Score 88.75/100 · production-grade · health 16/16")
-    assert "security 10/10 · P0 11/11 · P1 4/8" in lines[1]
-    assert lines[3].startswith("Gaps (4 checks, 3 score dimensions)")
-    assert "score.performance" in result.stdout
+    assert lines[1].startswith("Score 100/100 · production-grade · health 16/16")
+    assert "security 10/10 · P0 11/11 · P1 6/8" in lines[1]
+    assert lines[3].startswith("Gaps (2 checks, 0 score dimensions)")
+    assert "p1.opentelemetry" in result.stdout
     assert "nothing was imported, run or written" in result.stdout
     assert tree_snapshot(generated) == before
 
@@ -54,7 +54,7 @@ def test_the_default_path_is_the_current_folder(
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["project"]["root"] == "."
-    assert document["score"]["value"] == 88.75
+    assert document["score"]["value"] == 100
 
 
 def test_json_follows_schema_1(generated: Path) -> None:
@@ -68,7 +68,7 @@ def test_json_follows_schema_1(generated: Path) -> None:
     }  # fmt: skip
     assert document["project"]["forge_project"] is True
     assert document["project"]["apps"][0]["factory"] is True
-    assert document["score"]["value"] == 88.75
+    assert document["score"]["value"] == 100
     assert document["score"]["band"] == "production-grade"
     assert [item["weight"] for item in document["score"]["dimensions"]] == [
         15, 15, 15, 15, 10, 10, 10, 10,
@@ -81,21 +81,30 @@ def test_json_follows_schema_1(generated: Path) -> None:
     for item in [*document["health"]["signals"], *document["security"]["items"]]:
         assert {"id", "title", "dimension", "status", "summary", "evidence", "fix"} <= set(item)
     assert {item["priority"] for item in document["security"]["items"]} == {"P0", "P1"}
-    caching = next(item for item in document["p1"]["items"] if item["id"] == "p1.caching")
-    assert caching["status"] == "not_met"
-    assert caching["fix"]
+    tracing = next(item for item in document["p1"]["items"] if item["id"] == "p1.opentelemetry")
+    assert tracing["status"] == "not_met"
+    assert tracing["fix"]
     assert document["runtime"] is None
 
 
-@pytest.mark.parametrize(("threshold", "status"), [("88", 0), ("88.75", 0), ("90", 3)])
+@pytest.mark.parametrize(("threshold", "status"), [("96", 0), ("96.25", 0), ("97", 3)])
 def test_fail_under_exits_3_below_the_threshold(
-    generated: Path, threshold: str, status: int
+    project_copy: Path, threshold: str, status: int
 ) -> None:
-    result = CliRunner().invoke(app, ["audit", str(generated), "--json", "--fail-under", threshold])
+    (project_copy / "tests" / "test_contract.py").unlink()  # testing falls to 75: 96.25
+
+    arguments = ["audit", str(project_copy), "--json", "--fail-under", threshold]
+    result = CliRunner().invoke(app, arguments)
 
     assert result.exit_code == status, result.output
     assert EXIT_BELOW_THRESHOLD == 3
-    assert json.loads(result.stdout)["score"]["value"] == 88.75
+    assert json.loads(result.stdout)["score"]["value"] == 96.25
+
+
+def test_the_generated_project_meets_a_threshold_of_100(generated: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", str(generated), "--json", "--fail-under", "100"])
+
+    assert result.exit_code == 0, result.output
 
 
 def test_a_threshold_out_of_range_is_a_usage_error(generated: Path) -> None:

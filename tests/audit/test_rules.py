@@ -13,7 +13,7 @@ import pytest
 from fastapi_forge import __version__
 from fastapi_forge.audit import audit
 from fastapi_forge.audit.model import Report, Section, Status
-from tests.audit.conftest import PACKAGE, statuses
+from tests.audit.conftest import PACKAGE, statuses, write_files
 
 PKG = f"src/{PACKAGE}"
 ORDERS_ROUTER = f"{PKG}/features/orders/router.py"
@@ -29,8 +29,12 @@ class Defect:
     old: str | None = None  # None: append ``new`` to the file
     expected: Status = Status.NOT_MET
     evidence_in: str | None = ""  # "" means ``path``; None means no evidence expected
+    # The same defect in more files: (path, old, new), each old replaced by new.
+    more: tuple[tuple[str, str, str], ...] = ()
 
     def plant(self, root: Path) -> None:
+        for path, old, new in self.more:
+            Defect(self.check, path, new, old=old).plant(root)
         target = root / self.path
         if self.old is None:
             text = target.read_text(encoding="utf-8") if target.exists() else ""
@@ -142,7 +146,9 @@ DEFECTS = [
            old="app.add_middleware(HTTPSRedirectMiddleware, exempt_paths=PROBE_PATHS)",
            evidence_in=None),
     Defect("security.security_headers", f"{PKG}/core/middleware.py", 'b"x-content-policy"',
-           old='b"content-security-policy"', evidence_in=f"{PKG}/core/middleware.py"),
+           old='b"content-security-policy"', evidence_in=f"{PKG}/core/middleware.py",
+           more=((f"{PKG}/core/profiling.py", 'b"content-security-policy"',
+                  'b"x-content-policy"'),)),
     Defect("security.input_validation", ORDERS_ROUTER, DICT_BODY),
     Defect("security.input_validation", ORDERS_ROUTER, UNBOUNDED_LIMIT),
     Defect("security.sql_injection", f"{PKG}/features/orders/repository.py", INJECTION),
@@ -180,6 +186,10 @@ DEFECTS = [
            old='API_PREFIX = "/api/v1"', evidence_in=None),
     Defect("p1.dependency_scanning", ".github/workflows/ci.yml", "uvx safe-tool==2.10.1",
            old="uvx pip-audit==2.10.1", evidence_in=None),
+    Defect("p1.caching", f"{PKG}/core/http_cache.py", '"x-version"', old='"etag"',
+           evidence_in=None),
+    Defect("p1.benchmarks", "pyproject.toml", "", old='    "pyinstrument>=5.0",\n',
+           evidence_in=None, more=((f"{PKG}/core/profiling.py", "pyinstrument", "profiler"),)),
 ]  # fmt: skip
 
 
@@ -197,26 +207,24 @@ def test_the_generated_project_passes_every_check(generated_report: Report) -> N
     assert [(app.name, app.factory) for app in report.apps] == [("create_app", True)]
 
 
-def test_the_generated_project_scores_production_grade_short_of_the_reference_extras(
-    generated_report: Report,
-) -> None:
-    """What keeps the generated project from 100: the reference's top levels that forge does
-    not generate (contract tests, a cache, profiling, alert rules). Each is a next level."""
+def test_the_generated_project_scores_100(generated_report: Report) -> None:
+    """Every dimension at its top level: contract tests (tests/test_contract.py), HTTP
+    caching (ETag and 304), a profiler (pyinstrument), metrics with alert rules."""
     levels = {item.dimension.id: item.level for item in generated_report.dimensions}
     assert levels == {
         "type_safety": 100,
         "error_handling": 100,
-        "testing": 75,
+        "testing": 100,
         "security": 100,
-        "performance": 50,
-        "observability": 75,
+        "performance": 100,
+        "observability": 100,
         "database": 100,
         "deployment": 100,
     }
-    assert generated_report.score == 88.75
+    assert generated_report.score == 100
     assert generated_report.band == "production-grade"
     p1_gaps = {check.id for check in generated_report.section(Section.P1) if check.status.is_gap}
-    assert p1_gaps == {"p1.opentelemetry", "p1.task_queue", "p1.caching", "p1.benchmarks"}
+    assert p1_gaps == {"p1.opentelemetry", "p1.task_queue"}
 
 
 def test_every_check_has_a_defect_case(generated_report: Report) -> None:
@@ -275,33 +283,40 @@ def test_a_defect_in_a_slice_suggests_rendering_the_slice_again(project_copy: Pa
 
 
 @pytest.mark.parametrize(
-    ("files", "dimension", "level"),
+    ("removed", "files", "dimension", "without"),
     [
-        ({"tests/test_contract.py": "import schemathesis\n"}, "testing", 100),
-        ({"deploy/alerts.yml": "groups:\n  - rules:\n      - alert: HighErrorRate\n"},
-         "observability", 100),
-        ({f"{PKG}/core/cache.py": "import redis\n\ndef cache_get() -> None: ...\n"},
-         "performance", 75),
+        ([("tests/test_contract.py", None, None)],
+         {"tests/api/test_schema.py": "import schemathesis\n"}, "testing", 75),
+        ([("ops/prometheus/alerts.yml", None, None)],
+         {"deploy/alerts.yml": "groups:\n  - rules:\n      - alert: HighErrorRate\n"},
+         "observability", 75),
+        ([(f"{PKG}/core/http_cache.py", '"etag"', '"x-version"')],
+         {f"{PKG}/core/cache.py": "import redis\n\ndef cache_get() -> None: ...\n"},
+         "performance", 50),
+        ([("pyproject.toml", '    "pyinstrument>=5.0",\n', ""),
+          (f"{PKG}/core/profiling.py", "pyinstrument", "profiler")],
+         {"locustfile.py": "from locust import HttpUser\n"}, "performance", 75),
     ],
 )  # fmt: skip
-def test_the_reference_extras_raise_their_dimension(
-    files: dict[str, str], dimension: str, level: int, project_copy: Path
+def test_each_top_level_falls_without_its_evidence_and_returns_with_another(
+    removed: list[tuple[str, str | None, str | None]],
+    files: dict[str, str],
+    dimension: str,
+    without: int,
+    project_copy: Path,
 ) -> None:
-    for relative, text in files.items():
-        (project_copy / relative).parent.mkdir(parents=True, exist_ok=True)
-        (project_copy / relative).write_text(text, encoding="utf-8")
+    for relative, old, new in removed:
+        if old is None or new is None:
+            (project_copy / relative).unlink()
+        else:
+            Defect("", relative, new, old=old).plant(project_copy)
+    report = audit(project_copy, forge_version=__version__)
+    assert {item.dimension.id: item.level for item in report.dimensions}[dimension] == without
+
+    write_files(project_copy, files)
 
     report = audit(project_copy, forge_version=__version__)
-
-    assert {item.dimension.id: item.level for item in report.dimensions}[dimension] == level
-
-
-POOL_SETTINGS = (
-    "        pool_size=settings.db_pool_size,\n"
-    "        max_overflow=settings.db_max_overflow,\n"
-    "        pool_timeout=settings.db_pool_timeout,\n"
-    "        pool_recycle=settings.db_pool_recycle,\n"
-)
+    assert {item.dimension.id: item.level for item in report.dimensions}[dimension] == 100
 
 
 @pytest.mark.parametrize(
@@ -309,7 +324,7 @@ POOL_SETTINGS = (
     [
         ("strict = true", "strict = false", "pyproject.toml", "type_safety", 75),
         ("", "    pass\n", "ORDERS_MIGRATION", "deployment", 75),
-        (POOL_SETTINGS, "", f"{PKG}/core/database.py", "database", 75),
+        ("pool_recycle=settings.db_pool_recycle,", "", f"{PKG}/core/database.py", "database", 100),
     ],
 )
 def test_removing_a_level_lowers_the_dimension(
@@ -334,8 +349,6 @@ def test_removing_a_level_lowers_the_dimension(
     [
         ("p1.opentelemetry", {f"{PKG}/core/tracing.py": "from opentelemetry import trace\n"}),
         ("p1.task_queue", {f"{PKG}/core/jobs.py": "import arq\n"}),
-        ("p1.caching", {f"{PKG}/core/cache.py": "from cashews import cache\n"}),
-        ("p1.benchmarks", {"bench/test_orders.py": "def test_list(benchmark) -> None: ...\n"}),
     ],
 )
 def test_a_recommended_item_forge_does_not_generate_is_met_once_added(
@@ -365,3 +378,45 @@ def test_a_middleware_that_stops_logging_requests_fails_request_logging(
 
     check = next(check for check in report.checks if check.id == "p1.request_logging")
     assert check.status is Status.NOT_MET
+
+
+CONDITIONAL_GET = """
+from fastapi import Request, Response
+
+
+async def read_report(request: Request) -> Response:
+    tag = '"v1"'
+    if request.headers.get("If-None-Match") == tag:
+        return Response(status_code=304)
+    return Response("report", headers={"ETag": tag})
+"""
+ETAG_WITHOUT_304 = """
+from fastapi import Response
+
+
+def tagged(response: Response) -> None:
+    response.headers["ETag"] = '"v1"'
+"""
+ETAG_IN_DOCSTRINGS = '''
+def later() -> None:
+    """One day: an "ETag", "If-None-Match" and 304 Not Modified."""
+'''
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [(CONDITIONAL_GET, True), (ETAG_WITHOUT_304, False), (ETAG_IN_DOCSTRINGS, False)],
+    ids=["etag-and-304", "etag-without-304", "docstrings-only"],
+)
+def test_http_conditional_requests_count_as_caching(
+    text: str, fires: bool, project_copy: Path
+) -> None:
+    (project_copy / PKG / "core" / "http_cache.py").unlink()
+    write_files(project_copy, {f"{PKG}/core/reports.py": text})
+
+    report = audit(project_copy, forge_version=__version__)
+
+    check = next(check for check in report.checks if check.id == "p1.caching")
+    assert (check.status is Status.MET) is fires, check.summary
+    if fires:
+        assert check.evidence[0].path == f"{PKG}/core/reports.py"

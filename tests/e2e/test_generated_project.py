@@ -782,7 +782,7 @@ class TestProjectWithFeatures(GeneratedProjectChecks):
         assert runtime["app"] == f"{project.package}.main:create_app"
         paths = {route["path"] for route in runtime["routes"]}
         assert {"/health", "/ready", "/metrics", "/api/v1/orders"} <= paths
-        assert {"CORSMiddleware", "SecurityHeadersMiddleware"} <= set(runtime["middleware"])
+        assert {"CORSMiddleware", "RequestContextMiddleware"} <= set(runtime["middleware"])
         assert "AppError" in runtime["exception_handlers"]
         assert runtime["openapi"]["error"] is None
         assert runtime["openapi"]["without_response_schema"] == []

@@ -20,6 +20,24 @@ class TestMe:
         assert response.status_code == 200
         assert response.json()["full_name"] == "Grace"
 
+    async def test_profile_etag_gets_a_304_until_the_profile_changes(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        headers = users.headers(await users.create())
+        first = await client.get(ME, headers=headers)
+        assert first.status_code == 200
+        assert first.headers["cache-control"] == "private, no-cache"
+        condition = {**headers, "If-None-Match": first.headers["etag"]}
+        unchanged = await client.get(ME, headers=condition)
+        assert unchanged.status_code == 304
+        assert unchanged.content == b""
+        renamed = await client.patch(ME, json={"full_name": "Grace Hopper"}, headers=headers)
+        assert renamed.status_code == 200
+        changed = await client.get(ME, headers=condition)
+        assert changed.status_code == 200
+        assert changed.json()["full_name"] == "Grace Hopper"
+        assert changed.headers["etag"] != first.headers["etag"]
+
     async def test_password_cannot_be_changed_through_the_profile(
         self, client: AsyncClient, users: UserFactory
     ) -> None:

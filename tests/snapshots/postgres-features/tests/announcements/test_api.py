@@ -126,6 +126,51 @@ class TestRead:
         assert str(row.id) in [item["id"] for item in listed.json()["items"]]
 
 
+class TestConditionalRead:
+    async def test_a_current_etag_gets_an_empty_304(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        headers = await _headers(users)
+        row = await create_announcement(session)
+        first = await client.get(f"{BASE}/{row.id}", headers=headers)
+        assert first.status_code == 200
+        etag = first.headers["etag"]
+        assert etag.startswith('W/"')
+        assert first.headers["cache-control"] == "private, no-cache"
+        again = await client.get(f"{BASE}/{row.id}", headers={**headers, "If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+
+    async def test_another_etag_gets_the_row(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        headers = await _headers(users)
+        row = await create_announcement(session)
+        stale = {**headers, "If-None-Match": 'W/"00000000000000000000000000000000-0"'}
+        response = await client.get(f"{BASE}/{row.id}", headers=stale)
+        assert response.status_code == 200
+        assert response.json()["id"] == str(row.id)
+
+    async def test_a_change_gives_a_new_etag(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        headers = await _headers(users)
+        row = await create_announcement(session)
+        first = await client.get(f"{BASE}/{row.id}", headers=headers)
+        changes = await valid_payload()
+        patched = await client.patch(f"{BASE}/{row.id}", json=changes, headers=headers)
+        assert patched.status_code == 200, patched.text
+        condition = {**headers, "If-None-Match": first.headers["etag"]}
+        again = await client.get(f"{BASE}/{row.id}", headers=condition)
+        if patched.json() == first.json():  # the changes were the values it already had
+            assert again.status_code == 304
+        else:
+            assert again.status_code == 200
+            assert again.headers["etag"] != first.headers["etag"]
+            assert again.json() == patched.json()
+
+
 class TestList:
     async def test_pages(
         self, client: AsyncClient, users: UserFactory, session: AsyncSession

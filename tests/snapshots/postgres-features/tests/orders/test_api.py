@@ -398,6 +398,67 @@ class TestRead:
         assert response.status_code == 401
 
 
+class TestConditionalRead:
+    async def test_a_current_etag_gets_an_empty_304(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        owner_id, headers = await _owner_and_headers(users)
+        row = await create_order(session, owner_id)
+        first = await client.get(f"{BASE}/{row.id}", headers=headers)
+        assert first.status_code == 200
+        etag = first.headers["etag"]
+        assert etag.startswith('W/"')
+        assert first.headers["cache-control"] == "private, no-cache"
+        again = await client.get(f"{BASE}/{row.id}", headers={**headers, "If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+
+    async def test_another_etag_gets_the_row(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        owner_id, headers = await _owner_and_headers(users)
+        row = await create_order(session, owner_id)
+        stale = {**headers, "If-None-Match": 'W/"00000000000000000000000000000000-0"'}
+        response = await client.get(f"{BASE}/{row.id}", headers=stale)
+        assert response.status_code == 200
+        assert response.json()["id"] == str(row.id)
+
+    async def test_a_change_gives_a_new_etag(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        owner_id, headers = await _owner_and_headers(users)
+        row = await create_order(session, owner_id)
+        first = await client.get(f"{BASE}/{row.id}", headers=headers)
+        changes = await valid_payload(
+            session,
+            owner_id,
+        )
+        patched = await client.patch(f"{BASE}/{row.id}", json=changes, headers=headers)
+        assert patched.status_code == 200, patched.text
+        condition = {**headers, "If-None-Match": first.headers["etag"]}
+        again = await client.get(f"{BASE}/{row.id}", headers=condition)
+        if patched.json() == first.json():  # the changes were the values it already had
+            assert again.status_code == 304
+        else:
+            assert again.status_code == 200
+            assert again.headers["etag"] != first.headers["etag"]
+            assert again.json() == patched.json()
+
+    @pytest.mark.parametrize("guess", ["own", "*"])
+    async def test_someone_elses_row_is_404_whatever_the_etag(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession, guess: str
+    ) -> None:
+        owner_id, owner_headers = await _owner_and_headers(users)
+        row = await create_order(session, owner_id)
+        etag = (await client.get(f"{BASE}/{row.id}", headers=owner_headers)).headers["etag"]
+        stranger = users.headers(await users.create())
+        condition = {**stranger, "If-None-Match": etag if guess == "own" else "*"}
+        response = await client.get(f"{BASE}/{row.id}", headers=condition)
+        assert response.status_code == 404
+        assert "etag" not in response.headers
+
+
 class TestList:
     async def test_pages(
         self, client: AsyncClient, users: UserFactory, session: AsyncSession

@@ -25,6 +25,7 @@ from .core.middleware import (
     RequestLimitsMiddleware,
     UnhandledErrorMiddleware,
 )
+from .core.profiling import ProfilerMiddleware
 from .core.rate_limit import RateLimiter
 from .core.security import PasswordHasher, TokenService
 from .features.health.router import PROBE_PATHS
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_json_bodies([route for router in API_ROUTERS for route in router.routes])
 
     # Added innermost first: the last one added sees the request first.
+    if settings.profiling:  # development only (see Settings)
+        app.add_middleware(ProfilerMiddleware)
     app.add_middleware(
         RequestLimitsMiddleware,
         max_body_bytes=settings.max_request_body_bytes,

@@ -188,6 +188,11 @@ class Settings(DatabaseSettings):
         description="Bearer token for /metrics; without one, /metrics is served only in "
         "development and test.",
     )
+    profiling: bool = Field(
+        default=False,
+        description="Development only: a request with ?profile=1 answers pyinstrument's "
+        "HTML report instead of its response.",
+    )
     force_https: bool = Field(
         default=False,
         description="Redirect plain HTTP to HTTPS; leave off behind a TLS-terminating proxy.",
@@ -258,6 +263,12 @@ class Settings(DatabaseSettings):
             msg = (
                 f"{ENV_PREFIX}ENVIRONMENT=test is for the test suite only (pytest sets "
                 f"{PYTEST_MARKER}); a server runs in development, staging or production"
+            )
+            raise ValueError(msg)
+        if self.profiling:
+            msg = (
+                f"{ENV_PREFIX}PROFILING shows the code and timings of every request it "
+                f"profiles, refused in {where}; use it in development"
             )
             raise ValueError(msg)
         checked = {"JWT_SECRET": self.jwt_secret, "METRICS_TOKEN": self.metrics_token}

@@ -2,10 +2,11 @@
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from ...core.config import API_PREFIX
 from ...core.errors import responses
+from ...core.http_cache import NOT_MODIFIED, entity_tag, not_modified
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import AdminUser
 from .dependencies import Me, UserServiceDep
@@ -14,9 +15,18 @@ from .schemas import UserAdminUpdate, UserRead, UserSelfUpdate
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=responses(401))
 
 
-@router.get("/me", summary="The authenticated user")
-async def read_me(me: Me) -> UserRead:
-    """Return the profile of the user the access token belongs to."""
+@router.get(
+    "/me", summary="The authenticated user", response_model=UserRead, responses=NOT_MODIFIED
+)
+async def read_me(me: Me, request: Request, response: Response) -> UserRead | Response:
+    """Return the profile of the user the access token belongs to.
+
+    Sending the reply's ``ETag`` back in ``If-None-Match`` gets an empty 304 while the
+    profile is unchanged.
+    """
+    unchanged = not_modified(request, response, entity_tag(me.id, me.updated_at))
+    if unchanged is not None:
+        return unchanged
     return UserRead.model_validate(me)
 
 

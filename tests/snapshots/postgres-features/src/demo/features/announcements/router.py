@@ -7,10 +7,11 @@ Public: anyone may read; only admins may create, change or delete.
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from ...core.config import API_PREFIX
 from ...core.errors import responses
+from ...core.http_cache import NOT_MODIFIED, entity_tag, not_modified
 from ...core.security import Role
 from ...shared.pagination import Page, PageDep, SortDep
 from ..auth.dependencies import require_role
@@ -55,12 +56,28 @@ async def list_announcements(
     return Page.of([AnnouncementRead.model_validate(row) for row in rows], total, params)
 
 
-@router.get("/{announcement_id}", summary="Read an announcement", responses=responses(404, 422))
+@router.get(
+    "/{announcement_id}",
+    summary="Read an announcement",
+    response_model=AnnouncementRead,
+    responses=responses(404, 422) | NOT_MODIFIED,
+)
 async def read_announcement(
-    announcement_id: UUID, service: AnnouncementServiceDep
-) -> AnnouncementRead:
-    """Return one announcement."""
-    return AnnouncementRead.model_validate(await service.read(announcement_id))
+    announcement_id: UUID,
+    service: AnnouncementServiceDep,
+    request: Request,
+    response: Response,
+) -> AnnouncementRead | Response:
+    """Return one announcement.
+
+    Sending the reply's ``ETag`` back in ``If-None-Match`` gets an empty 304 while it is
+    unchanged.
+    """
+    row = await service.read(announcement_id)
+    unchanged = not_modified(request, response, entity_tag(row["id"], row["updated_at"]))
+    if unchanged is not None:
+        return unchanged
+    return AnnouncementRead.model_validate(row)
 
 
 @router.patch(
