@@ -35,7 +35,7 @@ def test_the_longest_name_is_accepted() -> None:
         ("a", "a", "a", "A_", "A"),
         ("billing", "billing", "billing", "BILLING_", "Billing"),
         ("None", "none", "none", "NONE_", "None"),
-        ("x" * 64, "x" * 64, "x" * 64, "X" * 64 + "_", "X" + "x" * 63),
+        ("x" * 28, "x" * 28, "x" * 28, "X" * 28 + "_", "X" + "x" * 27),
     ],
 )  # fmt: skip
 def test_accepted_names_are_normalised(
@@ -104,7 +104,7 @@ def test_changed_name_is_reported(raw: str) -> None:
         ("tests", "shadow the 'tests' module", "try 'tests-service'"),
         ("src", "shadow the 'src' module", "try 'src-service'"),
         ("migrations", "shadow the 'migrations' module", "try 'migrations-service'"),
-        ("a" * (MAX_NAME_LENGTH + 1), "65 characters long, the limit is 64", f"try '{'a' * 64}'"),
+        ("a" * (MAX_NAME_LENGTH + 1), "29 characters long, the limit is 28", f"try '{'a' * 28}'"),
         ("ab-" * 30, "must end with a letter or digit", "try '"),
     ],
 )  # fmt: skip

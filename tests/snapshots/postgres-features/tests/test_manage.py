@@ -10,7 +10,12 @@ from demo.core.config import Settings
 from demo.core.database import create_engine, create_sessionmaker
 from demo.core.security import Role
 from demo.features.users.models import User
-from demo.manage import PASSWORD_VARIABLE, create_admin, main, promote_admin
+from demo.manage import (
+    PASSWORD_VARIABLE,
+    create_admin,
+    main,
+    promote_admin,
+)
 from demo.shared.models import Base
 
 from .conftest import make_settings

@@ -16,7 +16,12 @@ from sqlalchemy import delete, func, select
 from demo.core import security
 from demo.core.config import Environment, Settings
 from demo.core.errors import AuthenticationError
-from demo.core.security import PasswordHasher, Role, TokenService, TokenType
+from demo.core.security import (
+    PasswordHasher,
+    Role,
+    TokenService,
+    TokenType,
+)
 from demo.features.auth.models import RefreshToken
 from demo.features.users.models import User
 from demo.main import create_app

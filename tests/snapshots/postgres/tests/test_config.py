@@ -129,7 +129,10 @@ def test_secret_is_hidden_in_repr() -> None:
 
 def test_reads_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEMO_ENVIRONMENT", "staging")
-    monkeypatch.setenv("DEMO_CORS_ORIGINS", "https://a.example.com, https://b.example.com")
+    monkeypatch.setenv(
+        "DEMO_CORS_ORIGINS",
+        "https://a.example.com, https://b.example.com",
+    )
     settings = build()
     assert settings.environment is Environment.STAGING
     assert settings.effective_cors_origins == ["https://a.example.com", "https://b.example.com"]

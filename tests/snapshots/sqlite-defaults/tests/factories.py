@@ -5,7 +5,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demo.core.security import PasswordHasher, Role, TokenService, TokenType
+from demo.core.security import (
+    PasswordHasher,
+    Role,
+    TokenService,
+    TokenType,
+)
 from demo.features.users.models import User
 from demo.features.users.repository import UserRepository
 

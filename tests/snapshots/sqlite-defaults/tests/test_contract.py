@@ -27,7 +27,11 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from demo.core.database import create_engine, create_sessionmaker, session_scope
+from demo.core.database import (
+    create_engine,
+    create_sessionmaker,
+    session_scope,
+)
 from demo.main import OPENAPI_URL, create_app
 from demo.shared.models import Base
 

@@ -1,4 +1,7 @@
-"""The application factory. Run it with ``uvicorn demo.main:create_app --factory``."""
+"""The application factory.
+
+Run it with ``uvicorn demo.main:create_app --factory``.
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -2,7 +2,8 @@
 
     python -m demo.manage create-admin admin@example.com
 
-The password is read from ``DEMO_ADMIN_PASSWORD`` or asked for twice on a terminal.
+The password is read from ``DEMO_ADMIN_PASSWORD``,
+or asked for twice on a terminal.
 An email that already has an account is refused: whoever registered it knows its password.
 To make that account an admin (and reactivate it) on purpose, keeping its password:
 

@@ -1,4 +1,7 @@
-"""Application settings, read from the environment (prefix ``DEMO_``) and ``.env``."""
+"""Application settings, read from the environment and ``.env``.
+
+Every variable has the prefix ``DEMO_``.
+"""
 
 import ipaddress
 import json
@@ -84,7 +87,9 @@ class DatabaseSettings(BaseSettings):
     )
 
     database_url: SecretStr = Field(
-        default=SecretStr("postgresql+asyncpg://postgres:postgres@localhost:5432/demo"),
+        default=SecretStr(
+            "postgresql+asyncpg://postgres:postgres@localhost:5432/demo",
+        ),
         description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...",
     )
     # Size the pool to the concurrent requests one process serves: connections above it
