@@ -121,7 +121,10 @@ def test_database_option_decides_url_and_compose(copie: Any, database: str) -> N
     project = render(copie, database=database)
     scheme = "postgresql+asyncpg://" if database == "postgres" else "sqlite+aiosqlite:///"
     assert f"SHOP_DATABASE_URL={scheme}" in (project / ".env.example").read_text()
-    assert f'SecretStr("{scheme}' in (project / "src/shop/core/config.py").read_text()
+    assert (
+        f'default=SecretStr(\n            "{scheme}'
+        in (project / "src/shop/core/config.py").read_text()
+    )
     compose = yaml.safe_load((project / "docker-compose.yml").read_text())
     assert ("db" in compose["services"]) is (database == "postgres")
     assert ("pgdata" in compose["volumes"]) is (database == "postgres")
