@@ -10,10 +10,10 @@ import typer
 from rich.table import Table
 
 from fastapi_forge import __version__, console
-from fastapi_forge.engine.update import ACTIONS, YOURS, UpdateResult, update_project
+from fastapi_forge.engine.update import ACTIONS, YOURS, UpdatePlan, UpdateResult, update_project
 from fastapi_forge.errors import EXIT_CONFLICTS, UserError
 
-__all__ = ["update"]
+__all__ = ["print_file_changes", "update"]
 
 
 def update(
@@ -76,20 +76,10 @@ def update(
         raise typer.Exit(EXIT_CONFLICTS)
 
 
-def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
-    plan = result.plan
+def print_file_changes(plan: UpdatePlan) -> None:
+    """The table of what happens to each file, and the count of each outcome (shared by
+    every command that merges a render onto the project)."""
     out = console.stdout
-    if plan.current:
-        out.print(
-            f"nothing to do: the project is current with forge {plan.to_version}'s templates",
-            markup=False,
-        )
-        return
-    out.print(
-        f"forge update {plan.from_version} → {plan.to_version}"
-        + (" (dry run: nothing was written)" if dry_run else ""),
-        markup=False,
-    )
     shown = [change for change in plan.changes if change.action != YOURS]
     if shown:
         table = Table(title="Files", title_justify="left")
@@ -109,6 +99,23 @@ def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
         ", ".join(f"{count} {action}" for action, count in counts.items() if count) or "no files",
         markup=False,
     )
+
+
+def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
+    plan = result.plan
+    out = console.stdout
+    if plan.current:
+        out.print(
+            f"nothing to do: the project is current with forge {plan.to_version}'s templates",
+            markup=False,
+        )
+        return
+    out.print(
+        f"forge update {plan.from_version} → {plan.to_version}"
+        + (" (dry run: nothing was written)" if dry_run else ""),
+        markup=False,
+    )
+    print_file_changes(plan)
     env = ".env" if plan.env_exists else ".env (there is none)"
     for key in plan.settings_missing:
         out.print(f"new setting {key}: add it to {env} (see .env.example)", markup=False)

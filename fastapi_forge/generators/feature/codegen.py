@@ -113,6 +113,8 @@ class FieldCode:
     foreign_key: tuple[str, str] | None = None
     document_example: str | None = None
     """A static value for the OpenAPI example where ``example`` uses the counter."""
+    migration_type: str = ""
+    """The column's type in a migration (``sa.Integer()``)."""
 
 
 def _identifier(name: str) -> str:
@@ -1039,6 +1041,7 @@ def _field_code(
         unique_constraint=unique_constraint,
         foreign_key=foreign_key,
         document_example=_document_example(spec, rules, column) if uses_counter else None,
+        migration_type=migration_type,
     )
 
 
