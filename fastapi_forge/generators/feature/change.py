@@ -315,7 +315,7 @@ def add_fields(
     parse_fields(fields)  # duplicates between the new specs themselves
     evolution = _evolution(context, ADD, new)
     wanted = _wanted(context, fields, evolution)
-    plan = _plan(context, wanted, evolution, project=project, units=units)
+    plan = _plan(context, wanted, evolution, project=project, units=units, registry_changes=True)
     added = ", ".join(spec.spec for spec in new)
     return _result(
         context, plan, evolution, f"added {added} to {context.unit.name}", dry_run=dry_run
@@ -377,7 +377,7 @@ def remove_field(
         )
     evolution = _evolution(context, REMOVE, [spec])
     wanted = _wanted(context, fields, evolution)
-    plan = _plan(context, wanted, evolution, project=project, units=units)
+    plan = _plan(context, wanted, evolution, project=project, units=units, registry_changes=True)
     _check_unused(context, plan, spec)
     return _result(
         context,

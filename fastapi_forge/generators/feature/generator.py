@@ -43,6 +43,7 @@ from fastapi_forge.generators.feature.context import (
     TEMPLATE,
     enum_classes,
     migration_constraints,
+    nested_routes,
     now,
     slice_data,
 )
@@ -237,7 +238,11 @@ def add_feature(
         registry_before = project.registry.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {project.registry}: {exc.strerror}") from None
-    registry_after = registry_before if removed else plan_registry(registry_before, names)
+    registry_after = (
+        registry_before
+        if removed
+        else plan_registry(registry_before, names, nested=bool(nested_routes(codes)))
+    )
 
     data = slice_data(
         project.package,
