@@ -1,7 +1,7 @@
-"""A project taken through `forge add field`, `forge remove field` and `forge remove
-feature`, with rows in its databases: after each step its own ruff, `mypy --strict`, suite
-and Alembic round trip pass on SQLite and PostgreSQL, and the databases that had rows
-upgrade in place (the new columns backfilled)."""
+"""A project through `forge add field`, `forge remove field`, a many-to-many (`refs=`)
+and `forge remove feature`, with rows in its databases: after each step its own ruff,
+`mypy --strict`, suite and Alembic round trip pass on SQLite and PostgreSQL, and the
+databases that had rows upgrade in place (the new columns backfilled)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ FEATURES = [
     ["customers", "--field", "name:str:max=120", "--field", "email:str?:index"],
     ["orders", "--field", "total:decimal:gt=0", "--field", "customer:ref=customers"],
     ["tags", "--public", "--field", "label:str:unique"],
+    ["notes", "--field", "body:text"],
 ]
 
 _SQL = """
@@ -58,8 +59,8 @@ def _uuid(dialect: str) -> str:
 
 
 def _rows(project: GeneratedProject, url: str, dialect: str) -> None:
-    """A user, a customer, an order and a tag, as an app that ran a while would have."""
-    user, customer, order, tag = (_uuid(dialect) for _ in range(4))
+    """A row in every table, as an app that ran a while would have."""
+    user, customer, order, tag, note = (_uuid(dialect) for _ in range(5))
     moment = "2024-01-01 00:00:00.000000" if dialect == "sqlite" else "2024-01-01 00:00:00+00"
     rows = {
         "users": {
@@ -73,6 +74,7 @@ def _rows(project: GeneratedProject, url: str, dialect: str) -> None:
         "customers": {"id": customer, "owner_id": user, "name": "Ann", "email": "a@example.com"},
         "orders": {"id": order, "owner_id": user, "total": 5, "customer_id": customer},
         "tags": {"id": tag, "label": "red"},
+        "notes": {"id": note, "owner_id": user, "body": "remember"},
     }
     _sql(
         project,
@@ -98,8 +100,8 @@ def _insert(table: str, values: dict[str, object]) -> str:
 
 
 class TestEvolvingProject:
-    """Three features; a field added to one, a field removed from another, a feature
-    removed; the checks after every step."""
+    """Four features; a field added to one, a field removed from another, a many-to-many
+    between two, a feature removed; the checks after every step."""
 
     scenario: ClassVar[dict[str, Any]] = {"name": "evolving", "features": FEATURES}
 
@@ -183,9 +185,15 @@ class TestEvolvingProject:
             assert _sql(project, url, "SELECT name FROM customers") == "[('Ann',)]", dialect
         self._checks(project, tmp_path, "remove-field")
 
-        _forge(project, "remove", "feature", "tags")
+        _forge(project, "add", "field", "orders", "--field", "tags:refs=tags")
         self._upgrade(project, databases)
-        assert not (project.root / "src" / project.package / "features" / "tags").exists()
+        for dialect, url in databases:
+            assert _sql(project, url, "SELECT count(*) FROM orders_tags") == "[(0,)]", dialect
+        self._checks(project, tmp_path, "many-to-many")
+
+        _forge(project, "remove", "feature", "notes")
+        self._upgrade(project, databases)
+        assert not (project.root / "src" / project.package / "features" / "notes").exists()
         self._checks(project, tmp_path, "remove-feature")
 
         # The whole history goes down again, rows and all.

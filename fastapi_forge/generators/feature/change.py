@@ -183,7 +183,7 @@ def _refs(context: _Context, specs: Sequence[FieldSpec]) -> dict[str, dict[str, 
     }
     existing = existing_features(context.target)
     for spec in specs:
-        if spec.kind is not FieldKind.REF or str(spec.ref_target) in recorded:
+        if spec.kind not in (FieldKind.REF, FieldKind.REFS) or str(spec.ref_target) in recorded:
             continue
         ref = resolve_ref(context.target, spec, context.names, existing, not context.owned)
         recorded[str(spec.ref_target)] = dataclasses.asdict(ref)
@@ -309,7 +309,7 @@ def add_fields(
                 f"({clash.spec}); choose another name, or remove it first with "
                 f"`forge remove field {context.unit.name} {clash.name}`"
             )
-        if not spec.optional and not spec.has_default:
+        if not spec.optional and not spec.has_default and spec.kind is not FieldKind.REFS:
             raise UserError(_backfill_refusal(spec, context.unit.name))
     fields = [*context.fields, *(spec.spec for spec in new)]
     parse_fields(fields)  # duplicates between the new specs themselves
@@ -518,7 +518,10 @@ def _recorded_references(context: _Context) -> list[str]:
                 spec = parse_fields([str(text)])[0]
             except UserError:
                 continue
-            if spec.kind is FieldKind.REF and _target_table(context, spec) == table:
+            if (
+                spec.kind in (FieldKind.REF, FieldKind.REFS)
+                and _target_table(context, spec) == table
+            ):
                 found.append(unit.name)
                 break
     return found

@@ -34,6 +34,8 @@ def example_document(codes: Sequence[FieldCode]) -> str:
     for code in codes:
         if code.kind == "ref":
             value = '"8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"'
+        elif code.kind == "refs":
+            value = '["8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"]'
         elif code.document_example is not None:
             value = code.document_example
         elif code.uses_counter or code.example.startswith("str("):
@@ -237,6 +239,7 @@ def slice_data(
         "test": test_code(codes, refs, owned=owned),
         "example_json": example_document(codes),
         "nested": nested,
+        "links": [code.name for code in codes if code.link is not None],
     }
 
 
@@ -245,12 +248,12 @@ def nested_routes(codes: Sequence[FieldCode]) -> list[dict[str, Any]]:
     for each feature exactly one field references (two would want the same path)."""
     counts: dict[str, int] = {}
     for code in codes:
-        if code.ref is not None:
+        if code.ref is not None and code.link is None:
             counts[code.ref.plural_snake] = counts.get(code.ref.plural_snake, 0) + 1
     routes = []
     for code in codes:
         ref = code.ref
-        if ref is None or counts[ref.plural_snake] != 1:
+        if ref is None or code.link is not None or counts[ref.plural_snake] != 1:
             continue
         parent_phrase = ref.singular_snake.replace("_", " ")
         routes.append(

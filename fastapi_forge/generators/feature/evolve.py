@@ -115,7 +115,56 @@ def _q(text: str) -> str:
     return repr(text)
 
 
+def _create_link_lines(table: str, codes: Sequence[FieldCode]) -> list[str]:
+    """Create the association table of each refs field (with both foreign keys and a
+    composite primary key), as the slice's first migration does."""
+    lines: list[str] = []
+    for code in codes:
+        link = code.link
+        if link is None:
+            continue
+        lines += [
+            "op.create_table(",
+            f"    {_q(link.table)},",
+            f"    sa.Column({_q(link.own_column)}, sa.Uuid(), nullable=False),",
+            f"    sa.Column({_q(link.other_column)}, sa.Uuid(), nullable=False),",
+            f"    sa.ForeignKeyConstraint([{_q(link.own_column)}], [{_q(table + '.id')}], "
+            f'name=op.f({_q(link.own_fk)}), ondelete="CASCADE"),',
+            f"    sa.ForeignKeyConstraint([{_q(link.other_column)}], "
+            f"[{_q(link.target + '.id')}], name=op.f({_q(link.other_fk)}), "
+            'ondelete="RESTRICT"),',
+            f"    sa.PrimaryKeyConstraint({_q(link.own_column)}, {_q(link.other_column)}, "
+            f"name=op.f({_q(link.pk)})),",
+            ")",
+            f"op.create_index(op.f({_q(link.index)}), {_q(link.table)}, "
+            f"[{_q(link.other_column)}], unique=False)",
+        ]
+    return lines
+
+
+def _drop_link_lines(codes: Sequence[FieldCode]) -> list[str]:
+    """Drop the association tables (the linked rows stay)."""
+    lines: list[str] = []
+    for code in reversed(codes):
+        if code.link is not None:
+            lines.append(
+                f"op.drop_index(op.f({_q(code.link.index)}), table_name={_q(code.link.table)})"
+            )
+            lines.append(f"op.drop_table({_q(code.link.table)})")
+    return lines
+
+
 def _add_lines(
+    table: str, pairs: Sequence[tuple[FieldSpec, FieldCode]], *, restoring: bool
+) -> list[str]:
+    links = _create_link_lines(table, [code for _, code in pairs])
+    pairs = [(spec, code) for spec, code in pairs if code.link is None]
+    if not pairs:
+        return links
+    return _add_column_lines(table, pairs, restoring=restoring) + links
+
+
+def _add_column_lines(
     table: str, pairs: Sequence[tuple[FieldSpec, FieldCode]], *, restoring: bool
 ) -> list[str]:
     """Add the columns, fill existing rows with each default, then constrain them.
@@ -179,7 +228,16 @@ def _add_lines(
 
 
 def _drop_lines(table: str, codes: Sequence[FieldCode]) -> list[str]:
-    """Drop the columns' indexes and constraints, then the columns (in reverse order)."""
+    """Drop the columns' indexes and constraints, then the columns (in reverse order);
+    the association tables of refs fields first."""
+    links = _drop_link_lines(codes)
+    codes = [code for code in codes if code.link is None]
+    if not codes:
+        return links
+    return links + _drop_column_lines(table, codes)
+
+
+def _drop_column_lines(table: str, codes: Sequence[FieldCode]) -> list[str]:
     lines = [f"with op.batch_alter_table({_q(table)}) as batch_op:"]
     for code in reversed(codes):
         for ix_name, _ in code.indexes:
@@ -221,7 +279,7 @@ def _create_table_lines(
     ]
     if owned:
         lines.append('    sa.Column("owner_id", sa.Uuid(), nullable=False),')
-    lines += [f"    {code.migration_column}," for code in codes]
+    lines += [f"    {code.migration_column}," for code in codes if code.link is None]
     lines += [f"    {entry}," for entry in constraints]
     lines.append(")")
     if owned:
@@ -235,11 +293,11 @@ def _create_table_lines(
                 f"op.create_index(op.f({_q(ix_name)}), {_q(table)}, [{_q(code.name)}], "
                 f"unique={unique})"
             )
-    return lines
+    return lines + _create_link_lines(table, codes)
 
 
 def _drop_table_lines(table: str, codes: Sequence[FieldCode], *, owned: bool) -> list[str]:
-    lines = [
+    lines = _drop_link_lines(codes) + [
         f"op.drop_index(op.f({_q(ix_name)}), table_name={_q(table)})"
         for code in reversed(codes)
         for ix_name, _ in code.indexes
@@ -278,8 +336,10 @@ def evolution_source(
         title = f"Add {columns} to {table}."
         upgrade = _add_lines(table, pairs, restoring=False)
         downgrade = _drop_lines(table, codes)
+        filled = any(spec.has_default for spec, _ in pairs)
         docs = (
-            f"Add {columns} to the {table} table (existing rows get each default).",
+            f"Add {columns} to the {table} table"
+            + (" (existing rows get each default)." if filled else "."),
             f"Drop {columns} from the {table} table.",
         )
     elif evolution.change == REMOVE:

@@ -196,9 +196,10 @@ def add_feature(
                     spec,
                     table=names.plural_snake,
                     singular_pascal=names.singular_pascal,
-                    ref=ref_of(spec) if spec.kind is FieldKind.REF else None,
+                    ref=ref_of(spec) if spec.kind in (FieldKind.REF, FieldKind.REFS) else None,
                     owned=not public,
                     enum_class=classes.get(spec.name),
+                    singular_snake=names.singular_snake,
                 ),
             )
             for spec in specs
@@ -295,7 +296,7 @@ def add_feature(
     )
     if not removed:
         check_shadowing(files, codes)
-        check_project_provides(project, files)
+        check_project_provides(project, files, {ref.plural_snake for ref in refs.values()})
     spec: dict[str, Any] = {
         "argument": name,
         **({"singular": singular} if singular else {}),

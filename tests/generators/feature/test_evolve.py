@@ -432,3 +432,42 @@ def test_templates_changed_since_the_last_render_ask_for_forge_update(project: P
     assert code == 1, output
     assert "run `forge update` first" in output
     assert tree_snapshot(project) == before
+
+
+def test_a_many_to_many_is_added_replayed_refused_and_removed(project: Path) -> None:
+    """`tags:refs=tags`: an association table in its own migration, both ways."""
+    ok("add", "field", "orders", "--field", "tags:refs=tags")
+    models = (project / MODELS).read_text()
+    assert "ORDERS_TAGS = Table(" in models
+    assert 'relationship(secondary=ORDERS_TAGS, lazy="selectin")' in models
+    assert "tag_ids: list[UUID]" in (project / SCHEMAS).read_text()
+    added = migration(project, "_add_tag_ids_to_orders").read_text()
+    assert 'op.create_table(\n        "orders_tags"' in added
+    assert 'sa.PrimaryKeyConstraint("order_id", "tag_id", name=op.f("pk_orders_tags"))' in added
+    assert 'op.drop_table("orders_tags")' in added
+    assert "batch_alter_table" not in added  # no column of the orders table changes
+    assert_recorded_exactly(project)
+    before = tree_snapshot(project)
+    code, output = forge("remove", "feature", "tags")
+    assert code == 1
+    assert "is referenced by orders" in output
+    assert tree_snapshot(project) == before
+    ok("remove", "field", "orders", "tags")
+    assert "ORDERS_TAGS" not in (project / MODELS).read_text()
+    dropped = migration(project, "_remove_tag_ids_from_orders").read_text()
+    assert dropped.index('op.drop_table("orders_tags")') < dropped.index("def downgrade")
+    assert_recorded_exactly(project)
+    ok("remove", "feature", "tags")
+    assert_recorded_exactly(project)
+
+
+def test_a_slice_made_with_a_many_to_many_drops_its_links_with_its_table(project: Path) -> None:
+    ok("add", "feature", "posts", "--field", "title:str", "--field", "tags:refs=tags", "-q")
+    create = migration(project, "_create_posts").read_text()
+    assert 'op.create_table(\n        "posts_tags"' in create
+    ok("remove", "feature", "posts")
+    dropped = migration(project, "_drop_posts").read_text()
+    upgrade, downgrade = dropped.split("def downgrade", 1)
+    assert upgrade.index('op.drop_table("posts_tags")') < upgrade.index('op.drop_table("posts")')
+    assert downgrade.index('"posts",') < downgrade.index('"posts_tags",')
+    assert_recorded_exactly(project)
