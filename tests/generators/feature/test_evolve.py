@@ -340,6 +340,18 @@ BAD = [
         "feature 'vendors' does not exist",
     ),
     (
+        "many-to-many to a missing feature",
+        _nothing,
+        ["add", "field", "orders", "--field", "vendors:refs=vendors"],
+        "feature 'vendors' does not exist",
+    ),
+    (
+        "many-to-many from a public feature to an owned one",
+        _nothing,
+        ["add", "field", "tags", "--field", "orders:refs=orders"],
+        "cannot reference the owned feature 'orders'",
+    ),
+    (
         "several heads",
         _several_heads,
         ["add", "field", "orders", "--field", "x:int?"],
