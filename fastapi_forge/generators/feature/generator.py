@@ -171,7 +171,7 @@ def add_feature(
     existing = existing_features(project)
     exists = names.plural_snake in existing
     if recorded_migration is None:
-        _check_not_removed(project, names.plural_snake)
+        _check_not_removed(project, names.plural_snake, force=force)
     if exists and not force:
         raise UserError(
             f"feature '{names.plural_snake}' already exists; pass --force to re-render its "
@@ -409,15 +409,22 @@ def replay_feature(root: Path, unit: Unit) -> None:
     )
 
 
-def _check_not_removed(project: Project, plural_snake: str) -> None:
-    """Refuse a new slice under the name of one that was removed: its migrations (and its
-    manifest entry, which renders them) are still the project's history."""
+def _check_not_removed(project: Project, plural_snake: str, *, force: bool) -> None:
+    """Refuse a new slice under the name of one that was removed (its migrations, and its
+    manifest entry, which renders them, are still the project's history), and --force on
+    a slice evolved since (re-rendering it would forget its later migrations)."""
     manifest = read_manifest_if_any(project.root, forge_version=fastapi_forge.__version__)
     unit = manifest.unit("feature", plural_snake) if manifest is not None else None
     if unit is not None and unit.spec.get("removed"):
         raise UserError(
             f"feature '{plural_snake}' was removed earlier and its migrations stay in the "
             "project's history under that name; choose another name"
+        )
+    if force and unit is not None and unit.spec.get("evolutions"):
+        raise UserError(
+            f"feature '{plural_snake}' has changed since forge made it (forge add field / "
+            "remove field), so --force would rewrite its migration history; change it with "
+            f"`forge add field {plural_snake} ...` or `forge remove field {plural_snake} NAME`"
         )
 
 

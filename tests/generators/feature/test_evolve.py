@@ -352,6 +352,12 @@ BAD = [
         "cannot reference the owned feature 'orders'",
     ),
     (
+        "add feature --force on an evolved feature",
+        lambda project: ok("add", "field", "orders", "--field", "note:text?"),
+        ["add", "feature", "orders", "--force", "--field", "total:int"],
+        "--force would rewrite its migration history",
+    ),
+    (
         "several heads",
         _several_heads,
         ["add", "field", "orders", "--field", "x:int?"],
