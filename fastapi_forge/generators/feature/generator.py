@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_forge
-from fastapi_forge.engine.manifest import Unit, read_manifest_if_any, record_files
+from fastapi_forge.engine.manifest import (
+    Unit,
+    broken_manifest,
+    read_manifest_if_any,
+    record_files,
+)
 from fastapi_forge.engine.migrations import (
     Revision,
     ancestors,
@@ -47,7 +52,7 @@ from fastapi_forge.generators.feature.context import (
     now,
     slice_data,
 )
-from fastapi_forge.generators.feature.evolve import Evolution, evolution_source
+from fastapi_forge.generators.feature.evolve import CHANGES, Evolution, evolution_source
 from fastapi_forge.generators.feature.fields import (
     DEFAULT_FIELDS,
     FieldKind,
@@ -391,21 +396,68 @@ def replay_feature(root: Path, unit: Unit) -> None:
             "manifest, so its field specs are unknown; record them with "
             f"`forge add feature {unit.name} --force --field ...` (the same fields)"
         )
+    where = f"[[feature]] '{unit.name}'"
+    fields = spec.get("fields")
+    if not isinstance(spec.get("argument"), str):
+        raise broken_manifest(f"{where} needs its argument (the NAME it was added with)")
+    if not isinstance(fields, list) or not all(isinstance(item, str) for item in fields):
+        raise broken_manifest(f"{where} needs fields as a list of --field specs")
     access = spec.get("access", "owner")
+    if access not in ("owner", "admin", "anyone"):
+        raise broken_manifest(f"{where} access must be owner, admin or anyone, not {access!r}")
+    for key in ("singular", "plural"):
+        if spec.get(key) is not None and not isinstance(spec.get(key), str):
+            raise broken_manifest(f"{where} {key} must be a string")
+    migration = spec.get("migration")
+    keys = ("file", "revision", "down_revision", "create_date")
+    if not isinstance(migration, dict) or not all(isinstance(migration.get(k), str) for k in keys):
+        raise broken_manifest(f"{where} needs its migration's {', '.join(keys)}")
     created_with = spec.get("created_with")
+    if created_with is not None and (
+        not isinstance(created_with, list) or not all(isinstance(i, str) for i in created_with)
+    ):
+        raise broken_manifest(f"{where} created_with must be a list of --field specs")
+    evolutions = spec.get("evolutions", [])
+    if not isinstance(evolutions, list) or not all(
+        isinstance(entry, dict)
+        and entry.get("change") in CHANGES
+        and all(isinstance(entry.get(k), str) for k in keys)
+        and isinstance(entry.get("fields"), list)
+        and all(isinstance(item, str) for item in entry["fields"])
+        for entry in evolutions
+    ):
+        raise broken_manifest(
+            f"{where} evolutions must each have a change ({', '.join(CHANGES)}), fields and "
+            f"the migration's {', '.join(keys)}"
+        )
+    refs = spec.get("refs")
+    ref_keys = ("plural_snake", "singular_snake", "singular_pascal")
+    if refs is not None and (
+        not isinstance(refs, dict)
+        or not all(
+            isinstance(ref, dict)
+            and all(isinstance(ref.get(k), str) for k in ref_keys)
+            and isinstance(ref.get("owned"), bool)
+            for ref in refs.values()
+        )
+    ):
+        raise broken_manifest(f"{where} refs must name each referenced feature's forms")
+    removed = spec.get("removed", False)
+    if not isinstance(removed, bool):
+        raise broken_manifest(f"{where} removed must be true or false")
     add_feature(
         root,
-        str(spec["argument"]),
-        [str(field_spec) for field_spec in spec["fields"]],
+        spec["argument"],
+        fields,
         public=access != "owner",
         public_writes=access == "anyone",
         singular=spec.get("singular"),
         plural=spec.get("plural"),
-        recorded_migration=spec["migration"],
-        created_with=None if created_with is None else [str(s) for s in created_with],
-        evolutions=list(spec.get("evolutions", ())),
-        removed=bool(spec.get("removed", False)),
-        recorded_refs=spec.get("refs"),
+        recorded_migration=migration,
+        created_with=created_with,
+        evolutions=evolutions,
+        removed=removed,
+        recorded_refs=refs,
     )
 
 
