@@ -250,8 +250,9 @@ def _plan(
             continue
         raise UserError(
             f"this forge renders {change.path} differently from the last render recorded in "
-            f"{MANIFEST_FILE} (the project was made by forge {context.manifest.forge_version}); "
-            "run `forge update` first, then this command again"
+            f"{MANIFEST_FILE} (the templates changed since forge "
+            f"{context.manifest.forge_version} wrote it); run `forge update` first, then this "
+            "command again"
         )
     return plan
 
