@@ -54,8 +54,11 @@ def add_field_command(
     dry_run: Annotated[bool, _DRY_RUN] = False,
     quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
-    """Add fields to a slice: model, schemas, filters, tests and a migration that adds the
-    columns (existing rows get each default), merged with your edits."""
+    """Add fields to a slice, with a migration that adds their columns.
+
+    The model, schemas, filters and tests are rendered again and merged with your edits;
+    the rows the table has get each field's default.
+    """
     from fastapi_forge.generators.feature.change import add_fields
     from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.project.generator import replay_project
@@ -80,8 +83,10 @@ def remove_field_command(
     dry_run: Annotated[bool, _DRY_RUN] = False,
     quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
-    """Remove a field from a slice, with a migration that drops its column (its values are
-    lost; the downgrade adds the column back)."""
+    """Remove a field from a slice, with a migration that drops its column.
+
+    Its values are lost; the downgrade adds the column back.
+    """
     from fastapi_forge.generators.feature.change import remove_field
     from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.project.generator import replay_project
@@ -106,8 +111,11 @@ def remove_feature_command(
     dry_run: Annotated[bool, _DRY_RUN] = False,
     quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
-    """Remove a slice: unwired from the registry, its package and tests deleted, and a
-    migration that drops its table (its earlier migrations stay: they are history)."""
+    """Remove a slice, with a migration that drops its table.
+
+    It is unwired from the registry and its package and tests are deleted; its earlier
+    migrations stay (they are history).
+    """
     from fastapi_forge.generators.feature.change import remove_feature
     from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.project.generator import replay_project
