@@ -31,6 +31,8 @@ FEATURES = [
 ]
 MODELS = "src/shop/features/orders/models.py"
 SCHEMAS = "src/shop/features/orders/schemas.py"
+REPOSITORY = "src/shop/features/orders/repository.py"
+SERVICE = "src/shop/features/orders/service.py"
 
 
 @pytest.fixture(scope="module")
@@ -454,7 +456,18 @@ def test_templates_changed_since_the_last_render_ask_for_forge_update(project: P
 
 def test_a_many_to_many_is_added_replayed_refused_and_removed(project: Path) -> None:
     """`tags:refs=tags`: an association table in its own migration, both ways."""
+    assert "read_fields" in (project / REPOSITORY).read_text()  # the column-dict reads
     ok("add", "field", "orders", "--field", "tags:refs=tags")
+    # tag_ids is no column: the slice now reads ORM rows (links by selectin), not dicts.
+    repository = (project / REPOSITORY).read_text()
+    assert "read_fields:" not in repository
+    assert "return await self.page(params, filters=criteria, sort=sort)" in repository
+    assert "read_page" not in repository
+    assert "read_filtered_page" not in repository
+    assert (
+        "async def read(self, principal: Principal, order_id: UUID) -> Order:"
+        in (project / SERVICE).read_text()
+    )
     models = (project / MODELS).read_text()
     assert "ORDERS_TAGS = Table(" in models
     assert 'relationship(secondary=ORDERS_TAGS, lazy="selectin")' in models
@@ -472,6 +485,7 @@ def test_a_many_to_many_is_added_replayed_refused_and_removed(project: Path) -> 
     assert tree_snapshot(project) == before
     ok("remove", "field", "orders", "tags")
     assert "ORDERS_TAGS" not in (project / MODELS).read_text()
+    assert "read_fields:" in (project / REPOSITORY).read_text()  # back to the column dicts
     dropped = migration(project, "_remove_tag_ids_from_orders").read_text()
     assert dropped.index('op.drop_table("orders_tags")') < dropped.index("def downgrade")
     assert_recorded_exactly(project)
