@@ -73,6 +73,15 @@ def _a_project(tmp_path: Path) -> Path:
     return root
 
 
+def _a_project_with_features(tmp_path: Path) -> Path:
+    from fastapi_forge.generators.feature.generator import add_feature
+
+    root = _a_project(tmp_path)
+    add_feature(root, "customers", ["name:str"])
+    add_feature(root, "orders", ["total:decimal:gt=0", "customer:ref=customers", "note:text?"])
+    return root
+
+
 GENERATORS = [
     Generator(
         name="project",
@@ -99,6 +108,33 @@ GENERATORS = [
             "--field",
             "notes:text?",
         ],
+        output=lambda cwd: cwd,
+        interrupt="replace",
+    ),
+    Generator(
+        name="add-field",
+        setup=_a_project_with_features,
+        dry_run=["add", "field", "orders", "--field", "quantity:int:default=1", "--dry-run"],
+        bad=["add", "field", "orders", "--field", "quantity:int"],
+        good=["add", "field", "orders", "--field", "quantity:int:ge=0:default=1"],
+        output=lambda cwd: cwd,
+        interrupt="replace",
+    ),
+    Generator(
+        name="remove-field",
+        setup=_a_project_with_features,
+        dry_run=["remove", "field", "orders", "note", "--dry-run"],
+        bad=["remove", "field", "orders", "notes"],
+        good=["remove", "field", "orders", "customer"],
+        output=lambda cwd: cwd,
+        interrupt="replace",
+    ),
+    Generator(
+        name="remove-feature",
+        setup=_a_project_with_features,
+        dry_run=["remove", "feature", "orders", "--dry-run"],
+        bad=["remove", "feature", "customers"],
+        good=["remove", "feature", "orders"],
         output=lambda cwd: cwd,
         interrupt="replace",
     ),

@@ -18,7 +18,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from fastapi_forge import __version__, console
-from fastapi_forge.cli import add, adopt, audit, new, status, update
+from fastapi_forge.cli import add, adopt, audit, evolve, new, status, update
 from fastapi_forge.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, ForgeError
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "app", "command"]
@@ -93,7 +93,24 @@ add_app = typer.Typer(
 add_app.command("feature", epilog=add.FEATURE_EPILOG)(
     command(_PROJECT_UNCHANGED)(add.add_feature_command)
 )
+add_app.command("field", epilog=evolve.ADD_FIELD_EPILOG)(
+    command(_PROJECT_UNCHANGED)(evolve.add_field_command)
+)
 app.add_typer(add_app, name="add")
+remove_app = typer.Typer(
+    name="remove",
+    help="Remove something from the project you are in: [bold]forge remove field[/bold], "
+    "[bold]forge remove feature[/bold].",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+remove_app.command("field", epilog=evolve.REMOVE_FIELD_EPILOG)(
+    command(_PROJECT_UNCHANGED)(evolve.remove_field_command)
+)
+remove_app.command("feature", epilog=evolve.REMOVE_FEATURE_EPILOG)(
+    command(_PROJECT_UNCHANGED)(evolve.remove_feature_command)
+)
+app.add_typer(remove_app, name="remove")
 # The first spelling, kept as an alias: same options, same behaviour.
 app.command(
     "add-feature",

@@ -23,7 +23,8 @@ __all__ = ["FEATURE_EPILOG", "add_feature_command", "feature_next_steps", "print
 
 FIELD_HELP = (
     "A field, NAME:TYPE[?][:MODIFIER]...; repeat for more. Types: str text int float "
-    "decimal bool date datetime uuid enum=a,b json ref=<feature>; '?' makes it optional. "
+    "decimal bool date datetime uuid enum=a,b json ref=<feature> refs=<feature>; '?' makes "
+    "it optional. "
     "Modifiers: max= min= ge= gt= le= lt= unique index default= digits= places=. "
     "See the README for the whole language."
 )

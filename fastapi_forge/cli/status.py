@@ -36,6 +36,9 @@ def status() -> None:
     for unit in manifest.units:
         details = ", ".join(str(value) for value in unit.spec.get("fields", ()))
         access = unit.spec.get("access")
+        if unit.spec.get("removed"):
+            units.add_row(unit.kind, unit.name, "removed (its migrations stay in the history)")
+            continue
         units.add_row(unit.kind, unit.name, f"{access}: {details}" if access else details)
     if manifest.units:
         out.print(units)

@@ -11,10 +11,10 @@ from packaging.version import InvalidVersion, Version
 from rich.table import Table
 
 from fastapi_forge import __version__, console
-from fastapi_forge.engine.update import ACTIONS, YOURS, UpdateResult, update_project
+from fastapi_forge.engine.update import ACTIONS, YOURS, UpdatePlan, UpdateResult, update_project
 from fastapi_forge.errors import EXIT_CONFLICTS, EXIT_INTERRUPTED, UserError
 
-__all__ = ["update"]
+__all__ = ["print_file_changes", "update"]
 
 
 def update(
@@ -102,20 +102,10 @@ def _check_version(wanted: str) -> None:
         )
 
 
-def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
-    plan = result.plan
+def print_file_changes(plan: UpdatePlan) -> None:
+    """The table of what happens to each file, and the count of each outcome (shared by
+    every command that merges a render onto the project)."""
     out = console.stdout
-    if plan.current:
-        out.print(
-            f"nothing to do: the project is current with forge {plan.to_version}'s templates",
-            markup=False,
-        )
-        return
-    out.print(
-        f"forge update {plan.from_version} → {plan.to_version}"
-        + (" (dry run: nothing was written)" if dry_run else ""),
-        markup=False,
-    )
     shown = [change for change in plan.changes if change.action != YOURS]
     if shown:
         table = Table(title="Files", title_justify="left")
@@ -135,6 +125,23 @@ def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
         ", ".join(f"{count} {action}" for action, count in counts.items() if count) or "no files",
         markup=False,
     )
+
+
+def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
+    plan = result.plan
+    out = console.stdout
+    if plan.current:
+        out.print(
+            f"nothing to do: the project is current with forge {plan.to_version}'s templates",
+            markup=False,
+        )
+        return
+    out.print(
+        f"forge update {plan.from_version} → {plan.to_version}"
+        + (" (dry run: nothing was written)" if dry_run else ""),
+        markup=False,
+    )
+    print_file_changes(plan)
     if plan.env_exists:
         for key in plan.settings_missing:
             out.print(f"new setting {key}: add it to .env (see .env.example)", markup=False)

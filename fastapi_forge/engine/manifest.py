@@ -112,13 +112,18 @@ class Manifest:
         return next((owner for owner, owned in self.files.items() if path in owned), None)
 
     def with_unit(self, unit: Unit, files: Mapping[str, bytes], forge_version: str) -> Manifest:
-        """A copy with ``unit`` added (or replaced) and owning exactly ``files``.
+        """A copy with ``unit`` added (at the end) or replaced (where it was), owning
+        exactly ``files``.
 
         A file another owner had (such as the registry, which every feature edits) moves to
         the new owner only if it is not the project's: shared files stay with the project,
         with their new digest.
         """
-        units = (*(u for u in self.units if u.owner != unit.owner), unit)
+        if any(u.owner == unit.owner for u in self.units):
+            # Replaced in place: the order of the units is the order they are rendered in.
+            units = tuple(unit if u.owner == unit.owner else u for u in self.units)
+        else:
+            units = (*self.units, unit)
         owned = {owner: dict(paths) for owner, paths in self.files.items() if owner != unit.owner}
         mine: dict[str, str] = {}
         for path, content in files.items():

@@ -6,7 +6,7 @@ slice imports from a project that an older forge made.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from fastapi_forge.engine.target import Project
@@ -144,13 +144,18 @@ def _defined_names(path: Path) -> set[str] | None:
     return names
 
 
-def check_project_provides(project: Project, files: Sequence[PlannedFile]) -> None:
+def check_project_provides(
+    project: Project, files: Sequence[PlannedFile], referenced: Collection[str] = ()
+) -> None:
     """Refuse a slice that imports from the project what the project does not define.
 
     A project made by an older forge may lack a helper newer slices use (``shared``,
     ``core``, ``auth``); the slice would not even import. Checked on the rendered code.
+    Imports from the ``referenced`` features are left out: their names were resolved with
+    the reference (a replay may render a slice before a feature it references).
     """
     planned = {planned.path for planned in files}
+    skipped = tuple(f"src/{project.package}/features/{name}/" for name in referenced)
     for item in files:
         in_slice = item.path.startswith(f"src/{project.package}/features/")
         if not item.path.endswith(".py") or not in_slice:
@@ -163,7 +168,7 @@ def check_project_provides(project: Project, files: Sequence[PlannedFile]) -> No
             for _ in range(node.level - 1):
                 base = base.parent
             target = (base / node.module.replace(".", "/")).with_suffix(".py")
-            if target.as_posix() in planned:
+            if target.as_posix() in planned or target.as_posix().startswith(skipped or ("\0",)):
                 continue
             module = project.root / target
             if not module.is_file():  # a package: ``from ..auth import x``

@@ -25,6 +25,7 @@ from fastapi_forge.generators.feature.fields import (
     INT32_MIN,
     FieldSpec,
 )
+from fastapi_forge.inflector import singularize
 
 __all__ = [
     "INT32_MAX",
@@ -51,6 +52,8 @@ DEFAULT_PLACES = 2
 DECIMAL_PRECISION = 100
 """Digits of forge's own decimal arithmetic: far above the 38 a field may have."""
 MISSING_ROW_UUID = "00000000-0000-4000-8000-000000000000"
+MAX_LINKS = 100
+"""Most ids a refs field takes in one request."""
 
 
 def pascal(snake: str) -> str:
@@ -113,6 +116,29 @@ class FieldCode:
     foreign_key: tuple[str, str] | None = None
     document_example: str | None = None
     """A static value for the OpenAPI example where ``example`` uses the counter."""
+    migration_type: str = ""
+    """The column's type in a migration (``sa.Integer()``)."""
+    link: LinkCode | None = None
+    """A refs field's association table (it has no column of its own)."""
+
+
+@dataclass(frozen=True)
+class LinkCode:
+    """The association table of a refs field: ``orders_tags (order_id, tag_id)``."""
+
+    table: str
+    constant: str
+    """The module-level name of the ``Table`` in the slice's models."""
+    attribute: str
+    """The relationship on the model: ``tags``."""
+    own_column: str
+    other_column: str
+    target: str
+    target_pascal: str
+    pk: str
+    own_fk: str
+    other_fk: str
+    index: str
 
 
 def _identifier(name: str) -> str:
@@ -345,6 +371,7 @@ def field_code(
     ref: RefCode | None,
     owned: bool = False,
     enum_class: str | None = None,
+    singular_snake: str = "",
 ) -> FieldCode:
     """The code fragments for ``spec`` in a table named ``table``.
 
@@ -360,6 +387,7 @@ def field_code(
             ref=ref,
             owned=owned,
             enum_class=enum_class,
+            singular_snake=singular_snake,
         )
 
 
@@ -923,6 +951,75 @@ RULES: dict[str, KindRules] = {
 """The rules of every field kind; a new kind is one class and one line here."""
 
 
+def _link_code(spec: FieldSpec, *, table: str, singular_snake: str, ref: RefCode) -> FieldCode:
+    """A refs field: a list of ids in the schemas, rows of an association table in the
+    database, a relationship (loaded with ``selectin``: one query per page, not per row)
+    and a sorted ``ITEM_ids`` property on the model."""
+    link_table = _identifier(f"{table}_{spec.name}")
+    own = f"{singular_snake or singularize(table)}_id"
+    other = f"{ref.singular_snake}_id"
+    if own == other:  # pragma: no cover - a feature cannot reference itself
+        other = f"linked_{other}"
+    link = LinkCode(
+        table=link_table,
+        constant=link_table.upper(),
+        attribute=spec.name,
+        own_column=own,
+        other_column=other,
+        target=ref.plural_snake,
+        target_pascal=ref.singular_pascal,
+        pk=_identifier(f"pk_{link_table}"),
+        own_fk=_identifier(f"fk_{link_table}_{own}_{table}"),
+        other_fk=_identifier(f"fk_{link_table}_{other}_{ref.plural_snake}"),
+        index=_identifier(f"ix_{link_table}_{other}"),
+    )
+    ids = spec.column_name
+    model_line = (
+        f"{spec.name}: Mapped[list[{ref.singular_pascal}]] = relationship("
+        f"secondary={link.constant}, lazy='selectin')\n\n"
+        "    @property\n"
+        f"    def {ids}(self) -> list[UUID]:\n"
+        f'        """The ids of the linked rows of ``{ref.plural_snake}``, sorted."""\n'
+        f"        return sorted(row.id for row in self.{spec.name})\n"
+    )
+    owner = ", owner_id" if ref.owned else ""
+    return FieldCode(
+        name=ids,
+        spec=spec.spec,
+        kind="refs",
+        optional=False,
+        required=False,
+        unique=False,
+        model_line=model_line,
+        migration_column="",
+        create_line=f"{ids}: list[UUID] = Field(default_factory=list, max_length={MAX_LINKS})",
+        update_line=f"{ids}: Annotated[list[UUID], Field(max_length={MAX_LINKS})] | None = None",
+        read_line=f"{ids}: list[UUID]",
+        filters=[
+            FilterCode(
+                param=f"{spec.item_name}_id",
+                annotation="UUID | None",
+                criterion=f"{{model}}.{spec.name}.any(id=filters.{spec.item_name}_id)",
+            )
+        ],
+        range_filter=False,
+        equality_filter=False,
+        sortable=False,
+        example=f"[str((await create_{ref.singular_snake}(session{owner})).id)]",
+        uses_counter=False,
+        invalid=[
+            ("not_a_list", repr("not-a-list")),
+            ("not_a_uuid", repr(["not-a-uuid"])),
+            ("missing_row", repr([MISSING_ROW_UUID])),
+            ("too_many", f"[{MISSING_ROW_UUID!r}] * {MAX_LINKS + 1}"),
+        ],
+        probe=None,
+        ref=ref,
+        migration_type="sa.Uuid()",
+        link=link,
+    )
+
+
 def _field_code(
     spec: FieldSpec,
     *,
@@ -931,7 +1028,11 @@ def _field_code(
     ref: RefCode | None,
     owned: bool,
     enum_class: str | None,
+    singular_snake: str,
 ) -> FieldCode:
+    if spec.kind == "refs":
+        assert ref is not None
+        return _link_code(spec, table=table, singular_snake=singular_snake, ref=ref)
     name = spec.column_name
     nullable = spec.optional
     if spec.kind == "enum" and enum_class is None:
@@ -1039,6 +1140,7 @@ def _field_code(
         unique_constraint=unique_constraint,
         foreign_key=foreign_key,
         document_example=_document_example(spec, rules, column) if uses_counter else None,
+        migration_type=migration_type,
     )
 
 

@@ -34,6 +34,8 @@ def example_document(codes: Sequence[FieldCode]) -> str:
     for code in codes:
         if code.kind == "ref":
             value = '"8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"'
+        elif code.kind == "refs":
+            value = '["8f14e45f-ceea-467f-a0e6-1a1e4bb1b1a3"]'
         elif code.document_example is not None:
             value = code.document_example
         elif code.uses_counter or code.example.startswith("str("):
@@ -200,6 +202,7 @@ def slice_data(
     if write_access is None:
         write_access = "owner" if owned else "admin"
     unique_refs = {ref.plural_snake: ref for ref in refs}
+    nested = nested_routes(codes)
     singular_phrase, plural_phrase = phrase(names.singular_title), phrase(names.plural_title)
     return {
         "package_name": package,
@@ -235,4 +238,34 @@ def slice_data(
         "uses_counter": any(code.uses_counter for code in codes),
         "test": test_code(codes, refs, owned=owned),
         "example_json": example_document(codes),
+        "nested": nested,
+        "links": [code.name for code in codes if code.link is not None],
     }
+
+
+def nested_routes(codes: Sequence[FieldCode]) -> list[dict[str, Any]]:
+    """One nested list route per referenced feature (``GET /customers/{id}/orders``):
+    for each feature exactly one field references (two would want the same path)."""
+    counts: dict[str, int] = {}
+    for code in codes:
+        if code.ref is not None and code.link is None:
+            counts[code.ref.plural_snake] = counts.get(code.ref.plural_snake, 0) + 1
+    routes = []
+    for code in codes:
+        ref = code.ref
+        if ref is None or code.link is not None or counts[ref.plural_snake] != 1:
+            continue
+        parent_phrase = ref.singular_snake.replace("_", " ")
+        routes.append(
+            {
+                "column": code.name,
+                "parent_plural": ref.plural_snake,
+                "parent_snake": ref.singular_snake,
+                "parent_pascal": ref.singular_pascal,
+                "parent_kebab": ref.plural_snake.replace("_", "-"),
+                "parent_owned": ref.owned,
+                "parent_phrase": parent_phrase,
+                "a_parent": with_article(parent_phrase),
+            }
+        )
+    return routes

@@ -22,6 +22,9 @@ TYPE is one of:
                    JSON (change it with max=N); numbers must be finite
   ref=FEATURE      a link to a row of another feature, singular or plural name
                    (customer:ref=customers is stored in the column customer_id)
+  refs=FEATURE     links to any number of rows of another feature (many-to-many):
+                   tags:refs=tags is a list of ids, tag_ids, kept in an association
+                   table orders_tags; the list filter is tag_id
 End the TYPE with ? to make the field optional (nullable): notes:text?
 
 MODIFIERS:
@@ -54,6 +57,7 @@ from enum import StrEnum
 from typing import Final, TypeAlias
 
 from fastapi_forge.errors import UserError
+from fastapi_forge.inflector import singularize
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -133,6 +137,7 @@ class FieldKind(StrEnum):
     ENUM = "enum"
     JSON = "json"
     REF = "ref"
+    REFS = "refs"
 
 
 Bound: TypeAlias = int | float | Decimal
@@ -186,8 +191,16 @@ class FieldSpec:
 
     @property
     def column_name(self) -> str:
-        """The database column: ``<name>_id`` for a ref, else the name."""
+        """The database column: ``<name>_id`` for a ref, else the name; for refs, the
+        list of ids in the schemas: ``tag_ids`` for ``tags:refs=tags``."""
+        if self.kind is FieldKind.REFS:
+            return f"{self.item_name}_ids"
         return f"{self.name}_id" if self.kind is FieldKind.REF else self.name
+
+    @property
+    def item_name(self) -> str:
+        """One of a refs field's rows: ``tag`` for ``tags``."""
+        return singularize(self.name)
 
 
 _AUTOMATIC_FIELDS = frozenset({"id", "created_at", "updated_at", "owner_id", "owner"})
@@ -218,6 +231,7 @@ _MODIFIERS: dict[FieldKind, tuple[str, ...]] = {
     FieldKind.ENUM: ("index", "default"),
     FieldKind.JSON: ("max",),
     FieldKind.REF: ("unique", "index"),
+    FieldKind.REFS: (),
 }
 _ALL_MODIFIERS = ("min", "max", *_BOUND_MODIFIERS, "digits", "places", "unique", "index", "default")
 _FLAGS = frozenset({"unique", "index"})
@@ -343,6 +357,20 @@ def _parse_one(spec: str) -> FieldSpec:
         ref_target = argument.strip()
         if not ref_target:
             raise draft.fail("ref needs the feature it points to", f"e.g. {name}:ref=customers")
+    elif kind is FieldKind.REFS:
+        ref_target = argument.strip()
+        if not ref_target:
+            raise draft.fail("refs needs the feature it points to", f"e.g. {name}:refs=tags")
+        if optional:
+            raise draft.fail(
+                "a refs field is a list, never null (an empty list links nothing)",
+                f"leave out '?': {name}:refs={ref_target}",
+            )
+        if name.endswith(("_id", "_ids")):
+            raise draft.fail(
+                "name a refs field after the rows, its ids are ITEM_ids",
+                f"e.g. {name.removesuffix('_ids').removesuffix('_id') or 'tags'}:refs={ref_target}",
+            )
     elif equals:
         raise draft.fail(
             f"the type {type_word} takes no '='", f"e.g. {name}:{type_word}{'?' * optional}"
@@ -398,11 +426,13 @@ def _kind(spec: str, type_word: str) -> FieldKind:
         guess = "enum=a,b,c"
     elif guess == "ref":
         guess = "ref=FEATURE"
+    elif guess == "refs":
+        guess = "refs=FEATURE"
     hint = f"did you mean {guess}? " if guess else ""
     shown = "" if not type_word else f" {type_word!r}"
     raise UserError(
         f"unknown field type{shown} in {spec!r}; {hint}use one of: str, text, int, float, "
-        "decimal, bool, date, datetime, uuid, json, enum=a,b,c, ref=FEATURE"
+        "decimal, bool, date, datetime, uuid, json, enum=a,b,c, ref=FEATURE, refs=FEATURE"
     )
 
 

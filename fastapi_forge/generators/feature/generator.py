@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import shutil
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +43,16 @@ from fastapi_forge.generators.feature.checks import (
     check_project_provides,
     check_shadowing,
 )
-from fastapi_forge.generators.feature.codegen import field_code
-from fastapi_forge.generators.feature.context import TEMPLATE, enum_classes, now, slice_data
+from fastapi_forge.generators.feature.codegen import FieldCode, RefCode, field_code
+from fastapi_forge.generators.feature.context import (
+    TEMPLATE,
+    enum_classes,
+    migration_constraints,
+    nested_routes,
+    now,
+    slice_data,
+)
+from fastapi_forge.generators.feature.evolve import CHANGES, Evolution, evolution_source
 from fastapi_forge.generators.feature.fields import (
     DEFAULT_FIELDS,
     FieldKind,
@@ -135,12 +145,21 @@ def add_feature(
     singular: str | None = None,
     plural: str | None = None,
     recorded_migration: Mapping[str, str] | None = None,
+    created_with: Sequence[str] | None = None,
+    evolutions: Sequence[Mapping[str, Any]] = (),
+    removed: bool = False,
+    recorded_refs: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> FeatureResult:
     """Add the slice ``name`` to the project containing ``start``.
 
     ``recorded_migration`` (the ``migration`` table of the feature's manifest entry) makes
     the slice's migration exactly the recorded one, as when the project is rendered again
-    from its manifest.
+    from its manifest. A slice evolved since (``forge add field``, ``forge remove field``,
+    ``forge remove feature``) also has ``created_with`` (the field specs its first
+    migration was written with: history is never rewritten), ``evolutions`` (one recorded
+    migration per change, see :mod:`~fastapi_forge.generators.feature.evolve`) and
+    ``recorded_refs`` (what each referenced feature was called, so that the render needs
+    no other slice on disk); a ``removed`` slice renders its migrations only.
 
     Rows of an owned slice (the default) are seen and changed by their owner and admins.
     A ``public`` slice is read by anyone and written by admins; with ``public_writes``
@@ -156,6 +175,8 @@ def add_feature(
     names = feature_names(name, singular=singular, plural=plural)
     existing = existing_features(project)
     exists = names.plural_snake in existing
+    if recorded_migration is None:
+        _check_not_removed(project, names.plural_snake, force=force)
     if exists and not force:
         raise UserError(
             f"feature '{names.plural_snake}' already exists; pass --force to re-render its "
@@ -164,34 +185,46 @@ def add_feature(
     check_access_change(project, names.plural_snake, existing, public=public)
     default_fields_used = not field_specs
     fields = parse_fields(field_specs or DEFAULT_FIELDS)
-    refs = {
-        spec.name: resolve_ref(project, spec, names, existing, public)
-        for spec in fields
-        if spec.kind is FieldKind.REF
-    }
+
+    def ref_of(spec: FieldSpec) -> RefCode:
+        recorded = (recorded_refs or {}).get(str(spec.ref_target))
+        if recorded is not None:
+            return RefCode(**recorded)
+        return resolve_ref(project, spec, names, existing, public)
+
+    def coded(specs: Sequence[FieldSpec]) -> list[tuple[FieldSpec, FieldCode]]:
+        classes = enum_classes(specs, names.singular_pascal)
+        return [
+            (
+                spec,
+                field_code(
+                    spec,
+                    table=names.plural_snake,
+                    singular_pascal=names.singular_pascal,
+                    ref=ref_of(spec) if spec.kind in (FieldKind.REF, FieldKind.REFS) else None,
+                    owned=not public,
+                    enum_class=classes.get(spec.name),
+                    singular_snake=names.singular_snake,
+                ),
+            )
+            for spec in specs
+        ]
+
+    codes = [code for _, code in coded(fields)]
+    refs = {code.name: code.ref for code in codes if code.ref is not None}
     classes = enum_classes(fields, names.singular_pascal)
-    codes = [
-        field_code(
-            spec,
-            table=names.plural_snake,
-            singular_pascal=names.singular_pascal,
-            ref=refs.get(spec.name),
-            owned=not public,
-            enum_class=classes.get(spec.name),
+    if not removed:
+        check_feature_names(names, project.package, list(refs.values()))
+        check_enum_fields(
+            names,
+            project.package,
+            [
+                (spec.spec, classes[spec.name].removeprefix(names.singular_pascal))
+                for spec in fields
+                if spec.kind is FieldKind.ENUM
+            ],
         )
-        for spec in fields
-    ]
-    check_feature_names(names, project.package, list(refs.values()))
-    check_enum_fields(
-        names,
-        project.package,
-        [
-            (spec.spec, classes[spec.name].removeprefix(names.singular_pascal))
-            for spec in fields
-            if spec.kind is FieldKind.ENUM
-        ],
-    )
-    check_field_names(fields, codes)
+        check_field_names(fields, codes)
     if recorded_migration is None:
         migration, revision, down_revision = _migration_identity(project, names, force=force)
     else:
@@ -211,7 +244,11 @@ def add_feature(
         registry_before = project.registry.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {project.registry}: {exc.strerror}") from None
-    registry_after = plan_registry(registry_before, names)
+    registry_after = (
+        registry_before
+        if removed
+        else plan_registry(registry_before, names, nested=bool(nested_routes(codes)))
+    )
 
     data = slice_data(
         project.package,
@@ -226,9 +263,45 @@ def add_feature(
     )
     if recorded_migration is not None:
         data["create_date"] = recorded_migration["create_date"]
-    files = _render(project, data, registry_after if registry_after != registry_before else None)
-    check_shadowing(files, codes)
-    check_project_provides(project, files)
+    first_migration = None
+    if created_with is not None:
+        first_codes = [code for _, code in coded(parse_fields(created_with))]
+        first_migration = {
+            **data,
+            **slice_data(
+                project.package,
+                names,
+                first_codes,
+                [code.ref for code in first_codes if code.ref is not None],
+                owned=not public,
+                write_access=write_access,
+                revision=revision,
+                down_revision=down_revision,
+                migration=migration,
+            ),
+            "create_date": data["create_date"],
+        }
+    recorded_evolutions = [Evolution.from_spec(entry) for entry in evolutions]
+    sources = {}
+    for evolution in recorded_evolutions:
+        pairs = coded(parse_fields(evolution.fields))
+        constraints = migration_constraints(
+            [code for _, code in pairs], names.plural_snake, owned=not public
+        )
+        sources[evolution.file] = evolution_source(
+            evolution, names.plural_snake, pairs, constraints=constraints, owned=not public
+        )
+    files = _render(
+        project,
+        data,
+        registry_after if registry_after != registry_before else None,
+        first_migration=first_migration,
+        evolutions=sources,
+        migrations_only=removed,
+    )
+    if not removed:
+        check_shadowing(files, codes)
+        check_project_provides(project, files, {ref.plural_snake for ref in refs.values()})
     spec: dict[str, Any] = {
         "argument": name,
         **({"singular": singular} if singular else {}),
@@ -243,6 +316,14 @@ def add_feature(
             "create_date": data["create_date"],
         },
     }
+    if created_with is not None:
+        spec["created_with"] = list(created_with)
+    if recorded_refs:
+        spec["refs"] = {target: dict(ref) for target, ref in recorded_refs.items()}
+    if recorded_evolutions:
+        spec["evolutions"] = [evolution.to_spec() for evolution in recorded_evolutions]
+    if removed:
+        spec["removed"] = True
     records = _records(project, Unit("feature", names.plural_snake, spec), files)
     if not records:
         notes.append(
@@ -331,6 +412,39 @@ def replay_feature(root: Path, unit: Unit) -> None:
     keys = ("file", "revision", "down_revision", "create_date")
     if not isinstance(migration, dict) or not all(isinstance(migration.get(k), str) for k in keys):
         raise broken_manifest(f"{where} needs its migration's {', '.join(keys)}")
+    created_with = spec.get("created_with")
+    if created_with is not None and (
+        not isinstance(created_with, list) or not all(isinstance(i, str) for i in created_with)
+    ):
+        raise broken_manifest(f"{where} created_with must be a list of --field specs")
+    evolutions = spec.get("evolutions", [])
+    if not isinstance(evolutions, list) or not all(
+        isinstance(entry, dict)
+        and entry.get("change") in CHANGES
+        and all(isinstance(entry.get(k), str) for k in keys)
+        and isinstance(entry.get("fields"), list)
+        and all(isinstance(item, str) for item in entry["fields"])
+        for entry in evolutions
+    ):
+        raise broken_manifest(
+            f"{where} evolutions must each have a change ({', '.join(CHANGES)}), fields and "
+            f"the migration's {', '.join(keys)}"
+        )
+    refs = spec.get("refs")
+    ref_keys = ("plural_snake", "singular_snake", "singular_pascal")
+    if refs is not None and (
+        not isinstance(refs, dict)
+        or not all(
+            isinstance(ref, dict)
+            and all(isinstance(ref.get(k), str) for k in ref_keys)
+            and isinstance(ref.get("owned"), bool)
+            for ref in refs.values()
+        )
+    ):
+        raise broken_manifest(f"{where} refs must name each referenced feature's forms")
+    removed = spec.get("removed", False)
+    if not isinstance(removed, bool):
+        raise broken_manifest(f"{where} removed must be true or false")
     add_feature(
         root,
         spec["argument"],
@@ -340,7 +454,30 @@ def replay_feature(root: Path, unit: Unit) -> None:
         singular=spec.get("singular"),
         plural=spec.get("plural"),
         recorded_migration=migration,
+        created_with=created_with,
+        evolutions=evolutions,
+        removed=removed,
+        recorded_refs=refs,
     )
+
+
+def _check_not_removed(project: Project, plural_snake: str, *, force: bool) -> None:
+    """Refuse a new slice under the name of one that was removed (its migrations, and its
+    manifest entry, which renders them, are still the project's history), and --force on
+    a slice evolved since (re-rendering it would forget its later migrations)."""
+    manifest = read_manifest_if_any(project.root, forge_version=fastapi_forge.__version__)
+    unit = manifest.unit("feature", plural_snake) if manifest is not None else None
+    if unit is not None and unit.spec.get("removed"):
+        raise UserError(
+            f"feature '{plural_snake}' was removed earlier and its migrations stay in the "
+            "project's history under that name; choose another name"
+        )
+    if force and unit is not None and unit.spec.get("evolutions"):
+        raise UserError(
+            f"feature '{plural_snake}' has changed since forge made it (forge add field / "
+            "remove field), so --force would rewrite its migration history; change it with "
+            f"`forge add field {plural_snake} ...` or `forge remove field {plural_snake} NAME`"
+        )
 
 
 def adopt_features(
@@ -418,12 +555,45 @@ def _plain(value: object) -> Any:
     return str(value)
 
 
-def _render(project: Project, data: dict[str, Any], registry: str | None) -> list[PlannedFile]:
-    """Render the slice (and the edited registry) into a plan of formatted files."""
+def _render(
+    project: Project,
+    data: dict[str, Any],
+    registry: str | None,
+    *,
+    first_migration: Mapping[str, Any] | None = None,
+    evolutions: Mapping[str, str] | None = None,
+    migrations_only: bool = False,
+) -> list[PlannedFile]:
+    """Render the slice (and the edited registry) into a plan of formatted files.
+
+    ``first_migration`` is the data the slice's first migration was written with, when its
+    fields have changed since; ``evolutions`` the source of each later migration, by path;
+    with ``migrations_only`` (a removed slice), only the migrations are kept.
+    """
     registry_rel = project.registry.relative_to(project.root)
 
     def build(staging: Path) -> None:
         render_template(TEMPLATE, staging, data)
+        migration = staging / "migrations" / "versions" / str(data["migration_file"])
+        if first_migration is not None:
+            with tempfile.TemporaryDirectory(prefix=".forge-feature-") as scratch:
+                render_template(TEMPLATE, Path(scratch), first_migration)
+                shutil.copyfile(
+                    Path(scratch) / "migrations" / "versions" / str(data["migration_file"]),
+                    migration,
+                )
+        for relative, source in (evolutions or {}).items():
+            written = staging / relative
+            written.parent.mkdir(parents=True, exist_ok=True)
+            written.write_text(source, encoding="utf-8")
+        if migrations_only:
+            versions = staging / "migrations" / "versions"
+            for path in sorted(staging.rglob("*"), reverse=True):
+                if path.is_file() and path.parent != versions:
+                    path.unlink()
+                elif path.is_dir() and path != versions and not any(path.iterdir()):
+                    path.rmdir()
+            return
         if registry is not None:
             target = staging / registry_rel
             target.parent.mkdir(parents=True, exist_ok=True)

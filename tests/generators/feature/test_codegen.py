@@ -110,7 +110,8 @@ def _code(text: str, *, owned: bool = False) -> FieldCode:
 
 
 def test_every_kind_has_its_rules() -> None:
-    assert set(RULES) == {kind.value for kind in FieldKind}
+    # refs has no column of its own: codegen._link_code describes its association table.
+    assert set(RULES) == {kind.value for kind in FieldKind} - {"refs"}
     assert set(EXPECTED) == set(RULES)
     for rules in RULES.values():
         assert isinstance(rules, KindRules)
@@ -180,3 +181,26 @@ def test_rules_answer_from_the_column_alone() -> None:
     assert rules.model_type(column) == "Numeric(6, 1)"
     assert rules.read_type(column) == "Decimal"
     assert rules.filter(column) is not None
+
+
+def test_refs_is_an_association_table_a_relationship_and_a_list_of_ids() -> None:
+    [spec] = parse_fields(["tags:refs=tags"])
+    tag = RefCode(plural_snake="tags", singular_snake="tag", singular_pascal="Tag", owned=False)
+    code = field_code(
+        spec, table="orders", singular_pascal="Order", ref=tag, singular_snake="order"
+    )
+    assert code.name == "tag_ids"
+    assert code.link is not None
+    assert (code.link.table, code.link.own_column, code.link.other_column) == (
+        "orders_tags",
+        "order_id",
+        "tag_id",
+    )
+    assert code.link.pk == "pk_orders_tags"
+    assert "relationship(secondary=ORDERS_TAGS, lazy='selectin')" in code.model_line
+    assert "def tag_ids(self) -> list[UUID]:" in code.model_line
+    assert code.read_line == "tag_ids: list[UUID]"
+    assert [f.param for f in code.filters] == ["tag_id"]
+    assert code.filters[0].criterion == "{model}.tags.any(id=filters.tag_id)"
+    assert not code.sortable
+    assert code.example == "[str((await create_tag(session)).id)]"

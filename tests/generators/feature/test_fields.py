@@ -203,7 +203,7 @@ def test_the_default_fields_are_valid() -> None:
     )
 
 
-def test_there_are_twelve_kinds() -> None:
+def test_there_are_thirteen_kinds() -> None:
     assert [kind.value for kind in FieldKind] == [
         "str",
         "text",
@@ -217,7 +217,30 @@ def test_there_are_twelve_kinds() -> None:
         "enum",
         "json",
         "ref",
+        "refs",
     ]
+
+
+def test_refs_is_a_list_of_ids_named_after_one_row() -> None:
+    (tags, categories) = parse_fields(["tags:refs=tags", "categories:refs=category"])
+    assert tags.kind is FieldKind.REFS
+    assert tags.ref_target == "tags"
+    assert (tags.column_name, tags.item_name) == ("tag_ids", "tag")
+    assert categories.column_name == "category_ids"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("tags:refs=", "refs needs the feature it points to"),
+        ("tags:refs=tags?", "a refs field is a list, never null"),
+        ("tag_ids:refs=tags", "name a refs field after the rows"),
+        ("tags:refs=tags:unique", "unique"),
+    ],
+)
+def test_refs_refusals(spec: str, message: str) -> None:
+    with pytest.raises(UserError, match=re.escape(message)):
+        parse_fields([spec])
 
 
 def test_the_help_example_is_valid() -> None:

@@ -78,6 +78,7 @@ EXPECTED_FILES = [
     "tests/test_auth.py",
     "tests/test_config.py",
     "tests/test_contract.py",
+    "tests/test_database.py",
     "tests/test_errors.py",
     "tests/test_health.py",
     "tests/test_limits.py",

@@ -16,6 +16,7 @@ from .features.auth.router import router as auth_router
 from .features.customers import models as customers_models
 from .features.customers.router import router as customers_router
 from .features.orders import models as orders_models
+from .features.orders.router import nested_router as orders_nested_router
 from .features.orders.router import router as orders_router
 from .features.users import models as users_models
 from .features.users.router import router as users_router
@@ -28,6 +29,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     users_router,
     customers_router,
     orders_router,
+    orders_nested_router,
     announcements_router,
     # forge:routers
 )

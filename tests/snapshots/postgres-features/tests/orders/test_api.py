@@ -9,12 +9,13 @@ from uuid import UUID, uuid4
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from demo.core.security import Role
 from demo.features.users.models import User
 
+from ..customers.factories import create_customer
 from ..factories import UserFactory
 from .factories import create_order, valid_payload
 
@@ -709,3 +710,75 @@ class TestDelete:
         assert response.status_code == 404
         still = await client.get(f"{BASE}/{row.id}", headers=users.headers(owner))
         assert still.status_code == 200
+
+
+class TestListOfCustomer:
+    """The nested list route: ``GET /customers/{id}/...``."""
+
+    @staticmethod
+    def url(parent_id: UUID) -> str:
+        parent = "/api/v1/customers"
+        return f"{parent}/{parent_id}/" + BASE.removeprefix("/api/v1/")
+
+    async def test_lists_the_rows_of_that_customer_only(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        owner_id, headers = await _owner_and_headers(users)
+        parent = await create_customer(session, owner_id)
+        other = await create_customer(session, owner_id)
+        rows = [await create_order(session, owner_id, customer_id=str(parent.id)) for _ in range(3)]
+        await create_order(session, owner_id, customer_id=str(other.id))
+        response = await client.get(self.url(parent.id), params={"page_size": 2}, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert page["total"] == 3
+        assert page["has_next"] is True
+        response = await client.get(self.url(parent.id), params={"page_size": 100}, headers=headers)
+        listed = sorted(item["id"] for item in response.json()["items"])
+        assert listed == sorted(str(row.id) for row in rows)
+        assert {item["customer_id"] for item in response.json()["items"]} == {str(parent.id)}
+
+    async def test_an_unknown_customer_is_a_404(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
+        response = await client.get(self.url(uuid4()), headers=await _headers(users))
+        assert response.status_code == 404, response.text
+
+    async def test_someone_elses_customer_is_a_404(
+        self, client: AsyncClient, users: UserFactory, session: AsyncSession
+    ) -> None:
+        stranger = await users.create()
+        parent = await create_customer(session, stranger.id)
+        response = await client.get(self.url(parent.id), headers=await _headers(users))
+        assert response.status_code == 404, response.text
+
+    async def test_a_page_costs_the_same_statements_whatever_it_holds(
+        self,
+        client: AsyncClient,
+        users: UserFactory,
+        session: AsyncSession,
+        engine: AsyncEngine,
+    ) -> None:
+        """No query per row (no N+1): one page of 1 row and one of 6 take as many statements."""
+        owner_id, headers = await _owner_and_headers(users)
+        parent = await create_customer(session, owner_id)
+        await create_order(session, owner_id, customer_id=str(parent.id))
+        statements: list[str] = []
+
+        def record(*args: Any) -> None:
+            statements.append(str(args[2]))
+
+        async def count() -> int:
+            statements.clear()
+            event.listen(engine.sync_engine, "before_cursor_execute", record)
+            try:
+                response = await client.get(self.url(parent.id), headers=headers)
+            finally:
+                event.remove(engine.sync_engine, "before_cursor_execute", record)
+            assert response.status_code == 200, response.text
+            return len(statements)
+
+        one = await count()
+        for _ in range(5):
+            await create_order(session, owner_id, customer_id=str(parent.id))
+        assert await count() == one

@@ -108,7 +108,7 @@ async def session_scope(
             yield session
         except AppError as exc:
             if exc.persist_changes:
-                await session.commit()
+                await _commit(session)
             else:
                 await session.rollback()
             raise
@@ -117,7 +117,18 @@ async def session_scope(
             raise
         else:
             if session.in_transaction():  # a request that only read began none: no commit
-                await session.commit()
+                await _commit(session)
+
+
+async def _commit(session: AsyncSession) -> None:
+    # A COMMIT the database refuses (a deferred foreign key check) leaves SQLite's transaction
+    # open, and the pool does not roll back a connection whose commit was attempted: without
+    # this rollback the next request on that connection fails to BEGIN.
+    try:
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

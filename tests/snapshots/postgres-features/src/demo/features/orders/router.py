@@ -20,6 +20,12 @@ router = APIRouter(
     tags=["orders"],
     responses=responses(401),
 )
+# Routes under the referenced features: /{parent}/{id}/orders.
+nested_router = APIRouter(
+    prefix=API_PREFIX,
+    tags=["orders"],
+    responses=responses(401),
+)
 
 
 @router.post(
@@ -48,6 +54,27 @@ async def list_orders(
     ``sort`` takes fields, each with ``-`` for descending: ``sort=-created_at``.
     """
     rows, total = await service.list(principal, filters, params, sort=sort)
+    return Page.of([OrderRead.model_validate(row) for row in rows], total, params)
+
+
+@nested_router.get(
+    "/customers/{customer_id}/orders",
+    summary="List the orders of a customer",
+    responses=responses(404, 422),
+)
+async def list_of_customer(
+    customer_id: UUID,
+    principal: CurrentUser,
+    service: OrderServiceDep,
+    filters: OrderFiltersDep,
+    params: PageDep,
+    sort: SortDep,
+) -> Page[OrderRead]:
+    """One page of orders, filtered and sorted like the main list.
+
+    Of the customer in the path (404 if hidden from the caller).
+    """
+    rows, total = await service.list_of_customer(principal, customer_id, filters, params, sort=sort)
     return Page.of([OrderRead.model_validate(row) for row in rows], total, params)
 
 

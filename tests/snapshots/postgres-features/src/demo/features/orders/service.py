@@ -10,6 +10,7 @@ from uuid import UUID
 from ...core.errors import ValidationError
 from ...shared.pagination import PageParams
 from ..auth.dependencies import Principal
+from ..customers.exceptions import CustomerNotFoundError
 from ..customers.models import Customer
 from .exceptions import OrderConflictError, OrderNotFoundError
 from .models import Order
@@ -61,6 +62,31 @@ class OrderService:
         if row is None:
             raise OrderNotFoundError(order_id)
         return row
+
+    async def list_of_customer(
+        self,
+        principal: Principal,
+        customer_id: UUID,
+        filters: OrderFilters,
+        params: PageParams,
+        *,
+        sort: str | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of orders, filtered.
+
+        Of the customer given, if the caller may see it (else a 404).
+        A fixed number of statements whatever the page holds: no query per row.
+        """
+        parent = await self.repository.get_related(Customer, customer_id)
+        owner = getattr(parent, "owner_id", None)
+        if parent is None or not (owner is None or principal.is_admin or owner == principal.id):
+            raise CustomerNotFoundError(customer_id)
+        return await self.list(
+            principal,
+            filters.model_copy(update={"customer_id": customer_id}),
+            params,
+            sort=sort,
+        )
 
     async def list(
         self,
