@@ -73,6 +73,22 @@ def _a_project(tmp_path: Path) -> Path:
     return root
 
 
+def _a_worker_project(tmp_path: Path) -> Path:
+    from fastapi_forge.generators.project.generator import Components, create_project
+
+    root = tmp_path / "shop"
+    create_project(
+        normalize_project_name("shop"),
+        root,
+        description="A shop.",
+        database="sqlite",
+        python_version="3.12",
+        dry_run=False,
+        components=Components(worker=True),
+    )
+    return root
+
+
 GENERATORS = [
     Generator(
         name="project",
@@ -99,6 +115,15 @@ GENERATORS = [
             "--field",
             "notes:text?",
         ],
+        output=lambda cwd: cwd,
+        interrupt="replace",
+    ),
+    Generator(
+        name="job",
+        setup=_a_worker_project,
+        dry_run=["add", "job", "send-report", "--cron", "0 4 * * *", "--dry-run"],
+        bad=["add", "job", "send-report", "--cron", "every day"],
+        good=["add", "job", "send-report", "--cron", "0 4 * * *"],
         output=lambda cwd: cwd,
         interrupt="replace",
     ),

@@ -19,7 +19,13 @@ from fastapi_forge import console
 if TYPE_CHECKING:
     from fastapi_forge.generators.feature.generator import FeatureResult
 
-__all__ = ["FEATURE_EPILOG", "add_feature_command", "feature_next_steps", "print_feature"]
+__all__ = [
+    "FEATURE_EPILOG",
+    "add_feature_command",
+    "add_job_command",
+    "feature_next_steps",
+    "print_feature",
+]
 
 FIELD_HELP = (
     "A field, NAME:TYPE[?][:MODIFIER]...; repeat for more. Types: str text int float "
@@ -169,3 +175,64 @@ def print_feature(result: FeatureResult) -> None:
     console.stdout.print(table)
     for route in result.routes:
         console.stdout.print(f"  {route}", markup=False, highlight=False)
+
+
+def add_job_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Job name: send-report, nightly_cleanup.", metavar="NAME", show_default=False
+        ),
+    ],
+    cron: Annotated[
+        str | None,
+        typer.Option(
+            "--cron",
+            metavar="EXPR",
+            help="Schedule it: five cron fields in UTC, such as '0 4 * * *'.",
+            show_default=False,
+        ),
+    ] = None,
+    feature: Annotated[
+        str | None,
+        typer.Option(
+            "--feature",
+            metavar="FEATURE",
+            help="Give the job that feature's service, on the job's session.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the files and the registry edit; write nothing."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
+) -> None:
+    """Add a typed background job (module, registration, enqueue helper, test).
+
+    Run it inside a project that has the worker ([bold]forge new --with worker[/bold]).
+    """
+    from fastapi_forge.generators.job.generator import add_job
+
+    result = add_job(Path.cwd(), name, cron=cron, feature=feature, dry_run=dry_run)
+    if quiet:
+        return
+    console.print_file_tree([planned.path for planned in result.files], "./")
+    console.stdout.print(result.registry_diff, markup=False, highlight=False)
+    count = len(result.files)
+    if result.dry_run:
+        console.print_note(f"dry run: would write {count} files; nothing was written")
+        return
+    console.print_note(
+        f"wrote {count} files in {result.seconds:.2f} s: job '{result.name}'"
+        + (f", scheduled '{result.cron}' (UTC)" if result.cron else "")
+        + (f", with the {result.feature} service" if result.feature else "")
+    )
+    for note in result.notes:
+        console.print_note(note)
+    relative = os.path.relpath(result.project.root.resolve(), Path.cwd().resolve())
+    steps = [] if relative == "." else [f"cd {shlex.quote(Path(relative).as_posix())}"]
+    console.print_next_steps([*steps, f"uv run pytest tests/test_job_{result.name}.py"])

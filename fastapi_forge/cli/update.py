@@ -58,13 +58,14 @@ def update(
             f"(pip install fastapi-forge=={to_version.strip()}) and run forge update again"
         )
     from fastapi_forge.generators.feature.generator import replay_feature
+    from fastapi_forge.generators.job.generator import replay_job
     from fastapi_forge.generators.project.generator import replay_project
 
     result = update_project(
         Path.cwd(),
         forge_version=__version__,
         project=replay_project,
-        units={"feature": replay_feature},
+        units={"feature": replay_feature, "job": replay_job},
         dry_run=dry_run,
         branch=branch,
     )

@@ -32,12 +32,12 @@ from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import ProjectNames, normalize_project_name
 
 __all__ = [
-    "DATABASES",
-    "DEFAULT_DATABASE",
-    "DEFAULT_DESCRIPTION",
     "BROKERS",
     "COMPONENTS",
+    "DATABASES",
     "DEFAULT_BROKER",
+    "DEFAULT_DATABASE",
+    "DEFAULT_DESCRIPTION",
     "DEFAULT_PYTHON_VERSION",
     "PYTHON_VERSIONS",
     "Broker",
@@ -101,6 +101,7 @@ class Components:
     def names(self) -> tuple[str, ...]:
         """The components that are on, in ``COMPONENTS`` order."""
         return tuple(name for name in COMPONENTS if getattr(self, name))
+
 
 TEMPLATE = "project"
 ENV_EXAMPLE = ".env.example"
@@ -198,9 +199,7 @@ def create_project(
         )
     components = components or Components()
     if components.broker not in BROKERS:
-        raise UserError(
-            f"unknown broker '{components.broker}'; use one of: {', '.join(BROKERS)}"
-        )
+        raise UserError(f"unknown broker '{components.broker}'; use one of: {', '.join(BROKERS)}")
     description = check_description(description)
     destination = check_destination(destination)
     data = _template_data(names, description, database, python_version, components)
@@ -342,8 +341,7 @@ def _record(rendered: Path, data: dict[str, Any]) -> None:
     pristine = {path: (rendered / path).read_bytes() for path in list_files(rendered)}
     manifest = Manifest(
         forge_version=fastapi_forge.__version__,
-        answers={key: data[key] for key in ANSWERS}
-        | Components.from_answers(data).answers(),
+        answers={key: data[key] for key in ANSWERS} | Components.from_answers(data).answers(),
         files={PROJECT_OWNER: {path: digest(content) for path, content in pristine.items()}},
     )
     for path, content in record_files(manifest, pristine).items():
