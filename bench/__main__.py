@@ -23,11 +23,11 @@ from rich.console import Console
 from rich.table import Table
 
 import fastapi_forge
-from bench import green, load, render, startup, suite
+from bench import green, load, render, startup, suite, update
 from bench.common import BenchError, Measurement, Workspace
 from bench.harness import HarnessError
 
-BENCHMARKS = ("render", "green", "suite", "load", "startup")
+BENCHMARKS = ("render", "green", "suite", "load", "startup", "update")
 DEFAULT_OUTPUT = Path("bench") / "results" / "latest.json"
 
 
@@ -89,6 +89,8 @@ def run_all(
             results += startup.measure(
                 workspace, counts=(1, 20) if quick else (1, 20, 100), repeat=3 if quick else 5
             )
+        elif name == "update":
+            results += update.measure(workspace, repeat=1 if quick else 3)
         print(f"bench: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

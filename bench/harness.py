@@ -25,6 +25,7 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
+import yaml
 from typer.testing import CliRunner
 from uv import find_uv_bin
 
@@ -204,6 +205,15 @@ def generate(
                 raise HarnessError(
                     f"forge add feature {' '.join(arguments)} failed: {result.output}"
                 )
+    return install(destination, database=database, python_version=python_version)
+
+
+def install(
+    destination: Path, *, database: Database = "sqlite", python_version: PythonVersion = "3.12"
+) -> GeneratedProject:
+    """``uv sync`` the project at ``destination`` (made by forge) and describe it."""
+    answers = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
+    names = normalize_project_name(str(answers["project_name"]))
     python = find_python(python_version)
     sync = subprocess.run(
         [UV, "sync", "--python", python],

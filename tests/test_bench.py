@@ -118,3 +118,41 @@ def test_nox_session_variables_never_reach_the_generated_project(
     assert not {"UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "VIRTUAL_ENV"} & set(env)
     assert env["KEEP_ME"] == "1"
     assert env["EXTRA"] == "2"
+
+
+def test_update_bench_makes_an_older_project_forge_can_update(tmp_path: Path) -> None:
+    """The older project of ``bench update`` is consistent (its records agree) and exactly
+    its rewritten files are left for the update to replace."""
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    import fastapi_forge
+    from bench.update import _make_older
+    from fastapi_forge.cli import app
+    from fastapi_forge.engine.status import project_status
+    from tests.helpers.tree import LOCAL
+
+    root = tmp_path / "shop"
+    assert CliRunner().invoke(app, ["new", "shop", str(root), "-q", *LOCAL]).exit_code == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=root, check=True)
+
+    changed = _make_older(root)
+
+    status = project_status(root, forge_version=fastapi_forge.__version__)
+    assert status.problems == []
+    assert status.changed == []
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(app, ["update", "--no-branch", "--json"])
+    finally:
+        os.chdir(tmp_path)
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(result.stdout)
+    assert [entry["action"] for entry in report["files"]] == ["updated"] * changed
+    assert changed == 4  # main.py and the routers of auth, health and users

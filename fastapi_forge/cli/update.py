@@ -136,7 +136,8 @@ def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
         return
     if result.branch:
         out.print(
-            f"left on the new branch {result.branch} (from {result.previous_branch}) as "
+            f"left on the new branch {result.branch} (from "
+            f"{result.previous_branch or 'a detached HEAD'}) as "
             "uncommitted changes",
             markup=False,
         )

@@ -20,9 +20,11 @@ __all__ = [
     "current_branch",
     "delete_branch",
     "has_commits",
+    "head_commit",
     "is_repository",
     "stage",
     "switch_branch",
+    "switch_detached",
     "uncommitted_paths",
 ]
 
@@ -80,9 +82,19 @@ def create_branch(root: Path, name: str) -> None:
     _git(root, "switch", "--quiet", "--create", name)
 
 
+def head_commit(root: Path) -> str:
+    """The commit HEAD points at."""
+    return _git(root, "rev-parse", "HEAD").stdout.strip()
+
+
 def switch_branch(root: Path, name: str) -> None:
     """Check out the existing branch ``name``."""
     _git(root, "switch", "--quiet", name)
+
+
+def switch_detached(root: Path, commit: str) -> None:
+    """Check out ``commit`` on a detached HEAD."""
+    _git(root, "switch", "--quiet", "--detach", commit)
 
 
 def delete_branch(root: Path, name: str) -> None:

@@ -368,6 +368,7 @@ def apply_plan(plan: UpdatePlan, *, branch: str | None = None, stage: bool = Fal
     deletes = [change.path for change in plan.changes if change.delete]
     deletes += list(plan.stale_records)
     previous = git.current_branch(root) if branch is not None else None
+    detached = git.head_commit(root) if branch is not None and previous is None else None
     if branch is not None:
         git.create_branch(root, branch)
     try:
@@ -377,8 +378,11 @@ def apply_plan(plan: UpdatePlan, *, branch: str | None = None, stage: bool = Fal
             conflicted = set(plan.conflicts)
             git.stage(root, [path for path in touched if path not in conflicted])
     except BaseException:
-        if branch is not None and previous is not None:
-            git.switch_branch(root, previous)
+        if branch is not None:
+            if previous is not None:
+                git.switch_branch(root, previous)
+            elif detached is not None:
+                git.switch_detached(root, detached)
             git.delete_branch(root, branch)
         raise
 

@@ -251,3 +251,69 @@ def test_interrupted_update_restores_the_tree_and_the_branch(
     assert files(project) == before
     assert git(project, "branch", "--show-current").strip() == "main"
     assert BRANCH not in git(project, "branch")
+
+
+def test_interrupted_update_on_a_detached_head_goes_back_to_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = git(project, "rev-parse", "HEAD").strip()
+    git(project, "switch", "-q", "--detach", head)
+    before = files(project)
+
+    def interrupt(*arguments: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("fastapi_forge.engine.update.apply_files", interrupt)
+    code, _, _ = update()
+    assert code == 130
+    assert files(project) == before
+    assert git(project, "rev-parse", "HEAD").strip() == head
+    assert git(project, "branch", "--show-current").strip() == ""
+    assert BRANCH not in git(project, "branch")
+
+
+def test_a_migration_the_templates_ship_anew_is_chained_onto_the_projects_head(
+    current: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi_forge.engine import render
+    from fastapi_forge.engine.migrations import read_revisions, single_head
+
+    project = tmp_path / "shop"
+    shutil.copytree(current, project, symlinks=True)
+    head_before = single_head(read_revisions(project / "migrations/versions"))
+    newer = tmp_path / "templates"
+    shutil.copytree(render.template_dir("project").parent, newer)
+    shipped = newer / "project/template/migrations/versions/2027_01_01_0000-0002_note.py"
+    shipped.write_text(
+        '"""Add a note.\n\nRevision ID: 0002\nRevises: 0001\nCreate Date: 2027-01-01\n"""\n\n'
+        "from collections.abc import Sequence\n\n"
+        'revision: str = "0002"\n'
+        'down_revision: str | Sequence[str] | None = "0001"\n'
+        "branch_labels: str | Sequence[str] | None = None\n"
+        "depends_on: str | Sequence[str] | None = None\n\n\n"
+        "def upgrade() -> None:\n"
+        '    """Nothing to change."""\n\n\n'
+        "def downgrade() -> None:\n"
+        '    """Nothing to change."""\n'
+    )
+    monkeypatch.chdir(project)
+    with templates_at(monkeypatch, newer):
+        code, out, _ = update("--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["migrations"] == [
+        {
+            "path": "migrations/versions/2027_01_01_0000-0002_note.py",
+            "revision": "0002",
+            "down_revision": head_before,
+        }
+    ]
+    revisions = read_revisions(project / "migrations/versions")
+    assert single_head(revisions) == "0002"
+    text = (project / "migrations/versions/2027_01_01_0000-0002_note.py").read_text()
+    assert f"Revises: {head_before}\n" in text
+    # Recorded as forge wrote it, chained: a second update has nothing to do.
+    commit_all(project, "update")
+    with templates_at(monkeypatch, newer):
+        code, out, _ = update()
+    assert (code, "nothing to do" in out) == (0, True)
