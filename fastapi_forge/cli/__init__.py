@@ -94,6 +94,7 @@ add_app.command("feature", epilog=add.FEATURE_EPILOG)(
     command(_PROJECT_UNCHANGED)(add.add_feature_command)
 )
 add_app.command("job")(command(_PROJECT_UNCHANGED)(add.add_job_command))
+add_app.command("worker")(command(_PROJECT_UNCHANGED)(add.add_worker_command))
 app.add_typer(add_app, name="add")
 # The first spelling, kept as an alias: same options, same behaviour.
 app.command(

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from fastapi_forge import console
+from fastapi_forge.errors import EXIT_CONFLICTS
 
 if TYPE_CHECKING:
     from fastapi_forge.generators.feature.generator import FeatureResult
@@ -23,6 +24,7 @@ __all__ = [
     "FEATURE_EPILOG",
     "add_feature_command",
     "add_job_command",
+    "add_worker_command",
     "feature_next_steps",
     "print_feature",
 ]
@@ -236,3 +238,49 @@ def add_job_command(
     relative = os.path.relpath(result.project.root.resolve(), Path.cwd().resolve())
     steps = [] if relative == "." else [f"cd {shlex.quote(Path(relative).as_posix())}"]
     console.print_next_steps([*steps, f"uv run pytest tests/test_job_{result.name}.py"])
+
+
+def add_worker_command(
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            "--broker",
+            metavar="redis|rabbitmq",
+            help="The worker's broker. Default: redis.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would change; write nothing."),
+    ] = False,
+) -> None:
+    """Add the worker (background jobs) to this project, merged into your files.
+
+    The files are those [bold]forge new --with worker[/bold] writes, merged three ways
+    with yours like [bold]forge update[/bold]: your changes are kept; overlapping ones
+    get conflict markers, listed below.
+    """
+    _add_component("worker", broker=broker, dry_run=dry_run)
+
+
+def _add_component(name: str, *, broker: str | None, dry_run: bool) -> None:
+    from fastapi_forge import __version__
+    from fastapi_forge.cli.update import print_report
+    from fastapi_forge.generators.feature.generator import replay_feature
+    from fastapi_forge.generators.job.generator import replay_job
+    from fastapi_forge.generators.project.components import add_component
+    from fastapi_forge.generators.project.generator import replay_project
+
+    result = add_component(
+        Path.cwd(),
+        name,
+        forge_version=__version__,
+        project=replay_project,
+        units={"feature": replay_feature, "job": replay_job},
+        broker=broker,
+        dry_run=dry_run,
+    )
+    print_report(result, dry_run=dry_run, title=f"forge add {name}")
+    if result.applied and result.plan.conflicts:
+        raise typer.Exit(EXIT_CONFLICTS)

@@ -13,7 +13,7 @@ from fastapi_forge import __version__, console
 from fastapi_forge.engine.update import ACTIONS, YOURS, UpdateResult, update_project
 from fastapi_forge.errors import EXIT_CONFLICTS, UserError
 
-__all__ = ["update"]
+__all__ = ["print_report", "update"]
 
 
 def update(
@@ -72,22 +72,23 @@ def update(
     if json_output:
         console.stdout.print(json.dumps(result.to_json(), indent=2), markup=False, soft_wrap=True)
     else:
-        _print_report(result, dry_run=dry_run)
+        print_report(result, dry_run=dry_run)
     if result.applied and result.plan.conflicts:
         raise typer.Exit(EXIT_CONFLICTS)
 
 
-def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
+def print_report(result: UpdateResult, *, dry_run: bool, title: str | None = None) -> None:
+    """The update's report; ``title`` replaces the first line (``forge add worker`` uses it)."""
     plan = result.plan
     out = console.stdout
-    if plan.current:
+    if plan.current and title is None:
         out.print(
             f"nothing to do: the project is current with forge {plan.to_version}'s templates",
             markup=False,
         )
         return
     out.print(
-        f"forge update {plan.from_version} → {plan.to_version}"
+        (title or f"forge update {plan.from_version} → {plan.to_version}")
         + (" (dry run: nothing was written)" if dry_run else ""),
         markup=False,
     )
