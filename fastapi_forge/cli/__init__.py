@@ -95,6 +95,7 @@ add_app.command("feature", epilog=add.FEATURE_EPILOG)(
 )
 add_app.command("job")(command(_PROJECT_UNCHANGED)(add.add_job_command))
 add_app.command("worker")(command(_PROJECT_UNCHANGED)(add.add_worker_command))
+add_app.command("tracing")(command(_PROJECT_UNCHANGED)(add.add_tracing_command))
 app.add_typer(add_app, name="add")
 # The first spelling, kept as an alias: same options, same behaviour.
 app.command(

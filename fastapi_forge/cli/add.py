@@ -24,6 +24,7 @@ __all__ = [
     "FEATURE_EPILOG",
     "add_feature_command",
     "add_job_command",
+    "add_tracing_command",
     "add_worker_command",
     "feature_next_steps",
     "print_feature",
@@ -284,3 +285,17 @@ def _add_component(name: str, *, broker: str | None, dry_run: bool) -> None:
     print_report(result, dry_run=dry_run, title=f"forge add {name}")
     if result.applied and result.plan.conflicts:
         raise typer.Exit(EXIT_CONFLICTS)
+
+
+def add_tracing_command(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would change; write nothing."),
+    ] = False,
+) -> None:
+    """Add OpenTelemetry tracing to this project, merged into your files.
+
+    The files are those [bold]forge new --with tracing[/bold] writes, merged three ways
+    with yours like [bold]forge update[/bold].
+    """
+    _add_component("tracing", broker=None, dry_run=dry_run)
