@@ -175,3 +175,48 @@ def test_an_unknown_broker_is_a_usage_error(tmp_path: Path) -> None:
     result = _new(tmp_path, "--with", "worker", "--broker", "kafka")
     assert result.exit_code == 2
     assert tree_snapshot(tmp_path) == before
+
+
+TRACING_FILES = ["src/shop/core/tracing.py", "tests/test_tracing.py"]
+
+
+@pytest.mark.parametrize("worker", [False, True])
+def test_tracing_adds_its_files_and_the_instrumentations(copie: Any, worker: bool) -> None:
+    project = render(copie, tracing=True, worker=worker)
+    expected = [*EXPECTED_FILES, *TRACING_FILES, *(WORKER_FILES if worker else [])]
+    assert files_of(project) == sorted(expected)
+    pyproject = (project / "pyproject.toml").read_text()
+    for name in (
+        "opentelemetry-sdk",
+        "opentelemetry-exporter-otlp-proto-http",
+        "opentelemetry-instrumentation-fastapi",
+        "opentelemetry-instrumentation-sqlalchemy",
+        "opentelemetry-instrumentation-httpx",
+    ):
+        assert f'"{name}>=' in pyproject
+    assert ('"taskiq[opentelemetry]>=' in pyproject) is worker
+    assert "_add_trace_context" in (project / "src/shop/core/logging.py").read_text()
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" in (project / ".env.example").read_text()
+    assert "tracing: true" in (project / ".copier-answers.yml").read_text()
+
+
+def test_add_tracing_to_a_project_with_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _new(tmp_path, "--with", "worker")
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "shop"
+    monkeypatch.chdir(root)
+    before = tree_snapshot(tmp_path)
+    assert CliRunner().invoke(app, ["add", "tracing", "--dry-run"]).exit_code == 0
+    assert tree_snapshot(tmp_path) == before
+    added = CliRunner().invoke(app, ["add", "tracing"])
+    assert added.exit_code == 0, added.output
+    broker = (root / "src/shop/worker/broker.py").read_text()
+    assert "OpenTelemetryMiddleware(tracer_provider=tracer_provider)" in broker
+    manifest = read_manifest(root, forge_version="99")
+    assert manifest.answers["tracing"] is True
+    assert manifest.answers["worker"] is True
+    twice = CliRunner().invoke(app, ["add", "tracing"])
+    assert twice.exit_code == 1
+    assert "this project has tracing already" in twice.output
