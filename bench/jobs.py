@@ -39,10 +39,14 @@ class BenchArgs(JobArgs):
     sent: float
 
 
+CLIENTS: dict[str, Redis] = {}
+
+
 async def run(args: BenchArgs, context: JobContext) -> None:
-    """Push (sent, done) onto the list ``key``."""
-    async with Redis.from_url(context.settings.broker_url.get_secret_value()) as client:
-        await client.rpush(args.key, f"{args.sent} {time.time()}")
+    """Push (sent, done) onto the list ``key`` (one client per worker process)."""
+    url = context.settings.broker_url.get_secret_value()
+    client = CLIENTS.setdefault(url, Redis.from_url(url))
+    await client.rpush(args.key, f"{args.sent} {time.time()}")
 
 
 job = Job(name="bench", args=BenchArgs, run=run)
@@ -96,9 +100,8 @@ def measure(workspace: Workspace, *, samples: int, count: int) -> list[Measureme
         raise BenchError(
             f"Redis is not reachable at {REDIS_URL}; start it or set FORGE_BENCH_BROKER_URL"
         )
-    project = generate(
-        workspace.folder("jobs"), "bench-jobs", components=Components(worker=True), jobs=[["bench"]]
-    )
+    folder = workspace.folder("jobs")
+    project = generate(folder, "bench-jobs", components=Components(worker=True), jobs=[["bench"]])
     (project.root / "src" / project.package / "jobs" / "bench.py").write_text(JOB, encoding="utf-8")
     env = child_env(
         **project.app_env(
@@ -106,7 +109,7 @@ def measure(workspace: Workspace, *, samples: int, count: int) -> list[Measureme
             BROKER_URL=REDIS_URL,
             BROKER_QUEUE=f"bench_{uuid.uuid4().hex[:10]}",
             LOG_LEVEL="WARNING",
-            WORKER_HEARTBEAT_FILE=str(workspace.folder("jobs") / "heartbeat"),
+            WORKER_HEARTBEAT_FILE=str(folder / "heartbeat"),
         )
     )
     python = str(project.root / ".venv" / "bin" / "python")
