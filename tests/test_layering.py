@@ -1,9 +1,11 @@
 """The layering of ``fastapi_forge``, read from the source with :mod:`ast` (nothing imported).
 
 Layers, bottom up: the shared modules (``errors``, ``naming``, ``inflector``, ``console``,
-``dependency_names``), the ``engine``, the ``generators``, the ``cli``, and ``entry``. A
-module imports only its own layer or lower ones; a generator imports no other generator;
-and the graph of imports (lazy ones inside functions included) has no cycle.
+``dependency_names``), the ``engine``, the ``generators`` and the ``audit`` (an analysis,
+beside the generators), the ``cli``, and ``entry``. A module imports only its own layer or
+lower ones; a generator imports no other generator, and the audit and the generators import
+nothing of each other; and the graph of imports (lazy ones inside functions included) has
+no cycle.
 """
 
 import ast
@@ -17,7 +19,7 @@ import pytest
 import fastapi_forge
 
 PACKAGE_DIR = Path(fastapi_forge.__file__).resolve().parent
-LAYERS = {"shared": 0, "engine": 1, "generators": 2, "cli": 3, "entry": 4}
+LAYERS = {"shared": 0, "engine": 1, "generators": 2, "audit": 2, "cli": 3, "entry": 4}
 
 
 def module_name(path: Path) -> str:
@@ -55,12 +57,15 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def layer(module: str) -> tuple[int, str | None]:
-    """(layer, generator name or None) of a ``fastapi_forge`` module."""
+    """(layer, group) of a ``fastapi_forge`` module: the group is the generator's name, or
+    ``audit``, for the modules of the layer that sits beside the generators (else None)."""
     parts = module.split(".")[1:]
     if not parts:
         return LAYERS["shared"], None
     if parts[0] == "generators":
         return LAYERS["generators"], parts[1] if len(parts) > 1 else None
+    if parts[0] == "audit":
+        return LAYERS["audit"], "audit"
     return LAYERS.get(parts[0], LAYERS["shared"]), None
 
 
@@ -78,7 +83,9 @@ def violations(graph: Mapping[str, set[str]]) -> list[str]:
                 and own_generator != target_generator
                 and target_generator is not None
             ):
-                found.append(f"generator module {module} imports another generator's {target}")
+                kind = "audit" if own_generator == "audit" else "generator"
+                other = "the audit's" if target_generator == "audit" else "another generator's"
+                found.append(f"{kind} module {module} imports {other} {target}")
     found.extend(f"import cycle: {' -> '.join(cycle)}" for cycle in cycles(graph))
     return found
 
@@ -113,6 +120,7 @@ def test_the_layering_holds() -> None:
         "generators.feature" in target for target in graph["fastapi_forge.cli.add"]
     ), "lazy imports inside functions are seen"
     assert violations(graph) == []
+    assert "fastapi_forge.engine.manifest" in graph["fastapi_forge.audit"], "the audit is walked"
 
 
 @pytest.mark.parametrize(
@@ -132,6 +140,9 @@ def test_the_layering_holds() -> None:
             "fastapi_forge.generators.feature.refs",
             "cycle",
         ),
+        ("fastapi_forge.audit.checks", "fastapi_forge.generators.feature.codegen", "another"),
+        ("fastapi_forge.audit.facts", "fastapi_forge.cli.add", "higher"),
+        ("fastapi_forge.generators.feature.generator", "fastapi_forge.audit.facts", "audit's"),
     ],
 )
 def test_a_broken_rule_is_reported(module: str, target: str, expected: str) -> None:

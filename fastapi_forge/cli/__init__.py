@@ -18,7 +18,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from fastapi_forge import __version__, console
-from fastapi_forge.cli import add, adopt, new, status, update
+from fastapi_forge.cli import add, adopt, audit, new, status, update
 from fastapi_forge.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, ForgeError
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "app", "command"]
@@ -107,3 +107,4 @@ app.command(
 app.command("status")(command("interrupted")(status.status))
 app.command("adopt")(command(_PROJECT_UNCHANGED)(adopt.adopt))
 app.command("update")(command(_PROJECT_UNCHANGED)(update.update))
+app.command("audit")(command("interrupted; nothing was written")(audit.audit))

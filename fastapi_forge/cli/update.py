@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from packaging.version import InvalidVersion, Version
 from rich.table import Table
 
 from fastapi_forge import __version__, console
 from fastapi_forge.engine.update import ACTIONS, YOURS, UpdateResult, update_project
-from fastapi_forge.errors import EXIT_CONFLICTS, UserError
+from fastapi_forge.errors import EXIT_CONFLICTS, EXIT_INTERRUPTED, UserError
 
 __all__ = ["print_report", "update"]
 
@@ -52,11 +53,8 @@ def update(
     uncommitted changes (conflicted files unstaged) for review; undo it with
     [bold]git reset --hard[/bold]. Run it anywhere inside a project made by forge.
     """
-    if to_version is not None and to_version.strip() != __version__:
-        raise UserError(
-            f"this forge is {__version__}, not {to_version.strip()}; install that version "
-            f"(pip install fastapi-forge=={to_version.strip()}) and run forge update again"
-        )
+    if to_version is not None:
+        _check_version(to_version)
     from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.job.generator import replay_job
     from fastapi_forge.generators.project.generator import replay_project
@@ -69,16 +67,45 @@ def update(
         dry_run=dry_run,
         branch=branch,
     )
-    if json_output:
-        console.stdout.print(json.dumps(result.to_json(), indent=2), markup=False, soft_wrap=True)
-    else:
-        print_report(result, dry_run=dry_run)
+    try:
+        if json_output:
+            console.stdout.print(
+                json.dumps(result.to_json(), indent=2), markup=False, soft_wrap=True
+            )
+        else:
+            print_report(result, dry_run=dry_run)
+    except KeyboardInterrupt:
+        if not result.applied:
+            raise
+        where = f"on the branch {result.branch}" if result.branch else "on the current branch"
+        console.print_error(
+            f"interrupted while printing the report; the update was applied {where}: "
+            "see git status, or run forge update --dry-run on the branch you came from"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if result.applied and result.plan.conflicts:
         raise typer.Exit(EXIT_CONFLICTS)
 
 
+def _check_version(wanted: str) -> None:
+    """Refuse a --to-version other than the installed forge (or not a version at all)."""
+    text = wanted.strip()
+    try:
+        same = Version(text) == Version(__version__)
+    except InvalidVersion:
+        raise UserError(
+            f"--to-version {wanted!r} is not a version; pass one such as {__version__}"
+        ) from None
+    if not same:
+        raise UserError(
+            f"this forge is {__version__}, not {text}; install that version "
+            f"(pip install fastapi-forge=={text}) and run forge update again"
+        )
+
+
 def print_report(result: UpdateResult, *, dry_run: bool, title: str | None = None) -> None:
     """The update's report; ``title`` replaces the first line (``forge add worker`` uses it)."""
+
     plan = result.plan
     out = console.stdout
     if plan.current and title is None:
@@ -111,11 +138,20 @@ def print_report(result: UpdateResult, *, dry_run: bool, title: str | None = Non
         ", ".join(f"{count} {action}" for action, count in counts.items() if count) or "no files",
         markup=False,
     )
-    env = ".env" if plan.env_exists else ".env (there is none)"
-    for key in plan.settings_missing:
-        out.print(f"new setting {key}: add it to {env} (see .env.example)", markup=False)
-    for key in plan.settings_gone:
-        out.print(f"setting {key} is gone from the templates: remove it from {env}", markup=False)
+    if plan.env_exists:
+        for key in plan.settings_missing:
+            out.print(f"new setting {key}: add it to .env (see .env.example)", markup=False)
+        for key in plan.settings_gone:
+            out.print(
+                f"setting {key} is gone from the templates: remove it from .env", markup=False
+            )
+    elif plan.settings_missing or plan.settings_gone:
+        changed = ", ".join((*plan.settings_missing, *plan.settings_gone))
+        out.print(
+            f"settings changed in .env.example ({changed}); the project has no .env: where "
+            "you set them (your deployment's environment), set them the same way",
+            markup=False,
+        )
     for migration in plan.migrations:
         out.print(
             f"new migration {migration.path} (revision {migration.revision}, after "
@@ -155,11 +191,10 @@ def print_report(result: UpdateResult, *, dry_run: bool, title: str | None = Non
             "review with git diff --cached, run the checks (uv run ruff check . && uv run "
             "mypy && uv run pytest), and commit"
         )
-    console.print_note(
-        "undo: git reset --hard"
-        + (
-            f" && git switch {result.previous_branch} && git branch -D {result.branch}"
-            if result.branch and result.previous_branch
-            else ""
-        )
+    back = result.previous_branch or (
+        f"--detach {result.previous_commit}" if result.previous_commit else None
     )
+    undo = "git reset --hard"
+    if result.branch and back:
+        undo += f" && git switch {back} && git branch -D {result.branch}"
+    console.print_note(f"undo: {undo}")

@@ -21,27 +21,32 @@ __all__ = [
     "delete_branch",
     "has_commits",
     "head_commit",
+    "ignored",
     "is_repository",
     "stage",
     "switch_branch",
     "switch_detached",
     "uncommitted_paths",
+    "unstage_all",
 ]
 
 
-def _git(root: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _git_binary() -> str:
     git = shutil.which("git")
     if git is None:
         raise UserError("git is not on PATH; install git and run the command again")
+    return git
+
+
+def _git(root: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [git, *arguments], cwd=root, capture_output=True, text=True, check=False
+        [_git_binary(), *arguments], cwd=root, capture_output=True, text=True, check=False
     )
     if check and result.returncode != 0:
         failure = (result.stderr or result.stdout).strip().splitlines()
-        raise UserError(
-            f"git {arguments[0]} failed: {failure[-1] if failure else result.returncode}; "
-            "fix the repository and run the command again"
-        )
+        command = next(a for a in arguments if not a.startswith("-") and "=" not in a)
+        reason = failure[-1] if failure else f"exit status {result.returncode}"
+        raise UserError(f"git {command} failed: {reason}; fix the repository and run it again")
     return result
 
 
@@ -59,10 +64,21 @@ def has_commits(root: Path) -> bool:
 
 
 def uncommitted_paths(root: Path) -> list[str]:
-    """Every path under ``root`` that differs from the last commit, untracked files
-    included (ignored ones are not), as git names them."""
-    result = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ".")
-    return [line[3:] for line in result.stdout.splitlines() if line.strip()]
+    """Every path of the whole repository that differs from the last commit, untracked
+    files included (ignored ones are not), relative to the repository's top."""
+    result = _git(root, "status", "--porcelain", "-z", "--untracked-files=all")
+    entries = result.stdout.split("\0")
+    paths: list[str] = []
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if not entry:
+            continue
+        paths.append(entry[3:])
+        if entry[0] in "RC":  # a rename or copy is followed by its source path
+            index += 1
+    return paths
 
 
 def current_branch(root: Path) -> str | None:
@@ -77,9 +93,20 @@ def branch_exists(root: Path, name: str) -> bool:
     return _git(root, "show-ref", "--verify", "--quiet", reference, check=False).returncode == 0
 
 
+# The repository's hooks do not run for forge's own checkouts: a post-checkout hook that
+# fails (or is slow) must not leave an update half made on a branch.
+_NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+
+
 def create_branch(root: Path, name: str) -> None:
     """Create ``name`` at HEAD and check it out (the working tree is left as it is)."""
-    _git(root, "switch", "--quiet", "--create", name)
+    result = _git(root, *_NO_HOOKS, "switch", "--quiet", "--create", name, check=False)
+    if result.returncode != 0:
+        failure = (result.stderr or result.stdout).strip().splitlines()
+        raise UserError(
+            f"cannot create the branch {name}: {failure[-1] if failure else 'git failed'}; "
+            "pass --no-branch to update the current branch, or rename the branch in the way"
+        )
 
 
 def head_commit(root: Path) -> str:
@@ -89,12 +116,12 @@ def head_commit(root: Path) -> str:
 
 def switch_branch(root: Path, name: str) -> None:
     """Check out the existing branch ``name``."""
-    _git(root, "switch", "--quiet", name)
+    _git(root, *_NO_HOOKS, "switch", "--quiet", name)
 
 
 def switch_detached(root: Path, commit: str) -> None:
     """Check out ``commit`` on a detached HEAD."""
-    _git(root, "switch", "--quiet", "--detach", commit)
+    _git(root, *_NO_HOOKS, "switch", "--quiet", "--detach", commit)
 
 
 def delete_branch(root: Path, name: str) -> None:
@@ -102,7 +129,29 @@ def delete_branch(root: Path, name: str) -> None:
     _git(root, "branch", "--quiet", "-D", name)
 
 
+def ignored(root: Path, paths: Sequence[str]) -> set[str]:
+    """The untracked paths among ``paths`` that git ignores (tracked files never are)."""
+    if not paths:
+        return set()
+    result = subprocess.run(
+        [_git_binary(), "check-ignore", "-z", "--stdin"],
+        cwd=root,
+        input="\0".join(paths) + "\0",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode not in (0, 1):
+        raise UserError(f"git check-ignore failed: {result.stderr.strip()}; fix the repository")
+    return {path for path in result.stdout.split("\0") if path}
+
+
 def stage(root: Path, paths: Sequence[str]) -> None:
     """``git add`` the paths (relative to ``root``), deletions included."""
     if paths:
         _git(root, "add", "--all", "--", *paths)
+
+
+def unstage_all(root: Path) -> None:
+    """Make the index match HEAD again (the working tree is left alone)."""
+    _git(root, "reset", "--quiet", check=False)

@@ -33,6 +33,7 @@ __all__ = [
     "FileState",
     "Manifest",
     "Unit",
+    "broken_manifest",
     "digest",
     "file_states",
     "is_record_path",
@@ -231,6 +232,8 @@ def parse_manifest(text: str, *, forge_version: str) -> Manifest:
                 raise _broken(f"the digest of '{file_path}' is not a SHA-256 in hex")
             if not _is_safe_relative(file_path):
                 raise _broken(f"'{file_path}' is not a relative path inside the project")
+            if file_path == ".env":
+                raise _broken("it lists .env, which holds secrets and is never recorded")
             if file_path in claimed:
                 raise _broken(
                     f"'{file_path}' is listed under both {claimed[file_path]} and {owner}"
@@ -277,7 +280,7 @@ def file_states(root: Path, manifest: Manifest) -> list[FileState]:
         for path, sha in owned.items():
             try:
                 content = (root / path).read_bytes()
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 state = "deleted"
             except IsADirectoryError:
                 state = "modified"
@@ -290,6 +293,11 @@ def file_states(root: Path, manifest: Manifest) -> list[FileState]:
 def changed(states: Iterable[FileState]) -> list[FileState]:
     """The states that are not ``unchanged``."""
     return [state for state in states if state.state != "unchanged"]
+
+
+def broken_manifest(problem: str) -> UserError:
+    """The one-line error for a manifest whose content is wrong (``problem`` says how)."""
+    return _broken(problem)
 
 
 def _broken(problem: str) -> UserError:

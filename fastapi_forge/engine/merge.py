@@ -44,8 +44,10 @@ def is_text(content: bytes) -> bool:
 
 
 def _uses_crlf(content: bytes) -> bool:
+    """Whether most line endings are CRLF (a file converted to CRLF, and perhaps edited
+    since with a tool that wrote a few LF lines)."""
     lines = content.count(b"\n")
-    return lines > 0 and content.count(b"\r\n") == lines
+    return lines > 0 and content.count(b"\r\n") * 2 > lines
 
 
 def _to_lf(content: bytes) -> bytes:

@@ -52,8 +52,8 @@ def find_project(start: Path) -> Project:
     start = start.resolve()
     for folder in (start, *start.parents):
         answers_path = folder / ANSWERS_FILE
-        if not answers_path.is_file():
-            continue
+        if ".forge" in folder.parts or not answers_path.is_file():
+            continue  # forge's own records (.forge/base holds a copy of the answers file)
         try:
             answers = yaml.safe_load(answers_path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:

@@ -226,6 +226,8 @@ class UpdateResult:
     branch: str | None = None
     """The branch the update was left on, when one was created."""
     previous_branch: str | None = None
+    previous_commit: str | None = None
+    """The commit of a detached HEAD the branch was made from."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan's report, with where it was applied."""
@@ -267,8 +269,11 @@ def update_project(
     _check_repository(target.root, forge_version, branch=branch)
     name = branch_name(forge_version) if branch else None
     previous = git.current_branch(target.root)
+    commit = git.head_commit(target.root) if previous is None else None
     apply_plan(plan, branch=name, stage=True)
-    return UpdateResult(plan=plan, applied=True, branch=name, previous_branch=previous)
+    return UpdateResult(
+        plan=plan, applied=True, branch=name, previous_branch=previous, previous_commit=commit
+    )
 
 
 def check_base(root: Path, manifest: Manifest) -> None:
@@ -369,21 +374,33 @@ def apply_plan(plan: UpdatePlan, *, branch: str | None = None, stage: bool = Fal
     deletes += list(plan.stale_records)
     previous = git.current_branch(root) if branch is not None else None
     detached = git.head_commit(root) if branch is not None and previous is None else None
-    if branch is not None:
-        git.create_branch(root, branch)
-    try:
-        apply_files(root, writes, deletes)
+    conflicted = set(plan.conflicts)
+    touched = [planned.path for planned in writes] + deletes
+
+    def stage_changes() -> None:
         if stage:
-            touched = [planned.path for planned in writes] + deletes
-            conflicted = set(plan.conflicts)
-            git.stage(root, [path for path in touched if path not in conflicted])
-    except BaseException:
+            skipped = git.ignored(root, touched) | conflicted
+            git.stage(root, [path for path in touched if path not in skipped])
+
+    try:
         if branch is not None:
+            git.create_branch(root, branch)
+        apply_files(root, writes, deletes, then=stage_changes)
+    except BaseException as exc:
+        if stage:
+            git.unstage_all(root)
+        if branch is not None and git.branch_exists(root, branch):
             if previous is not None:
                 git.switch_branch(root, previous)
             elif detached is not None:
                 git.switch_detached(root, detached)
             git.delete_branch(root, branch)
+        if isinstance(exc, OSError):
+            where = exc.filename if isinstance(exc.filename, str) else root
+            raise UserError(
+                f"cannot write '{where}': {exc.strerror or exc}; nothing was changed "
+                "(every file was restored); fix the permissions or free space and run it again"
+            ) from exc
         raise
 
 
@@ -408,6 +425,8 @@ def plan_update(
     changes: list[FileChange] = []
     theirs, migration_notes, migrations = _settle_migrations(target, base, theirs)
     for path in sorted(base.keys() | theirs.keys()):
+        if path == _ENV_FILE:
+            continue  # the secret .env is the user's alone, whatever the manifest says
         owner = theirs_manifest.owner_of(path) or manifest.owner_of(path) or "project"
         change = _plan_file(
             root,
@@ -419,7 +438,7 @@ def plan_update(
             theirs_executable=path in theirs_executable,
             labels=("yours", f"forge {manifest.forge_version}", f"forge {to_version}"),
         )
-        if path in migration_notes and change is None:
+        if path in migration_notes:
             change = FileChange(path, MIGRATION_KEPT, owner, migration_notes[path])
         if change is not None:
             changes.append(change)
@@ -457,6 +476,24 @@ def plan_update(
     )
 
 
+def _obstruction(root: Path, path: str) -> str | None:
+    """Why forge must not write or delete ``path``: it, or a folder on the way to it, is
+    a link (forge never writes through one) or is not what it was."""
+    target = root / path
+    for folder in reversed(target.parents):
+        if not folder.is_relative_to(root) or folder == root:
+            continue
+        if folder.is_symlink():
+            return f"{folder.relative_to(root).as_posix()} is a link now"
+        if folder.exists() and not folder.is_dir():
+            return f"{folder.relative_to(root).as_posix()} is a file now, not a folder"
+    if target.is_symlink():
+        return "it is a link now"
+    if target.is_dir():
+        return "it is a folder now"
+    return None
+
+
 def _read_ours(root: Path, path: str) -> tuple[bytes | None, bool]:
     """(content, executable) of the project's file; content None when there is none."""
     target = root / path
@@ -479,10 +516,11 @@ def _plan_file(
 ) -> FileChange | None:
     """The outcome of one file (None: nothing to do or report)."""
     unchanged = base == theirs and base_executable == theirs_executable
-    if (root / path).is_dir() or (root / path).is_symlink():
+    obstruction = _obstruction(root, path)
+    if obstruction is not None:
         if unchanged:
-            return FileChange(path, YOURS, owner, "replaced by you with a folder or a link")
-        return FileChange(path, CONFLICT, owner, "a folder or a link is there: left as it is")
+            return FileChange(path, YOURS, owner, f"{obstruction}: left as it is")
+        return FileChange(path, CONFLICT, owner, f"{obstruction}: left as it is")
     ours, ours_executable = _read_ours(root, path)
     if base is not None and theirs is not None:
         if unchanged:
@@ -517,11 +555,11 @@ def _plan_file(
         if same_text(ours, theirs):
             return None
         result = _merge(path, owner, b"", ours, theirs, labels)
-        return replace(
-            result,
-            action=CONFLICT,
-            detail=f"you already have a file here; {result.detail or 'merged with markers'}",
-        )
+        if result.action == MERGED:
+            if result.content == ours:
+                return FileChange(path, YOURS, owner, "you had this file before the templates")
+            return replace(result, detail="you already had a file here: merged cleanly")
+        return replace(result, detail=f"you already have a file here; {result.detail}")
     if ours is None:
         return None
     if base is not None and same_text(ours, base):

@@ -120,9 +120,19 @@ def plan_files(
         ]
 
 
-def apply_files(root: Path, files: Sequence[PlannedFile], deletes: Sequence[str] = ()) -> None:
+def apply_files(
+    root: Path,
+    files: Sequence[PlannedFile],
+    deletes: Sequence[str] = (),
+    *,
+    then: Callable[[], None] | None = None,
+) -> None:
     """Write every file and delete every path of ``deletes`` (relative to ``root``; folders
-    they leave empty go too), or none: any failure (or Ctrl-C) restores what was there."""
+    they leave empty go too), or none: any failure (or Ctrl-C) restores what was there.
+
+    ``then`` runs once everything is written, inside the same all-or-nothing step: if it
+    fails (or is interrupted), the files are restored too.
+    """
     backups: dict[Path, tuple[bytes, int]] = {}
     written: list[Path] = []
     created_dirs: list[Path] = []
@@ -154,6 +164,8 @@ def apply_files(root: Path, files: Sequence[PlannedFile], deletes: Sequence[str]
                 folder.rmdir()
                 removed_dirs.append(folder)
                 folder = folder.parent
+        if then is not None:
+            then()
     except BaseException:
         for folder in reversed(removed_dirs):
             folder.mkdir(exist_ok=True)

@@ -759,6 +759,41 @@ class TestProjectWithFeatures(GeneratedProjectChecks):
         # its lambdas) is not the server's; a network error would be, and fails the test.
         assert "Network Error" not in report["stdout"], summary
 
+    def test_forge_audit_run_reads_the_real_app_and_measures_coverage(
+        self, project: GeneratedProject
+    ) -> None:
+        def files() -> set[str]:
+            return {
+                path.relative_to(project.root).as_posix()
+                for path in project.root.rglob("*")
+                if ".venv" not in path.parts and "__pycache__" not in path.parts
+            }
+
+        before = files()
+        result = CliRunner().invoke(
+            cli_app, ["audit", str(project.root), "--json", "--run-tests", "--fail-under", "80"]
+        )
+
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        runtime = document["runtime"]
+        assert runtime["error"] is None, runtime
+        assert runtime["interpreter"] == str(project.root / ".venv" / "bin" / "python")
+        assert runtime["app"] == f"{project.package}.main:create_app"
+        paths = {route["path"] for route in runtime["routes"]}
+        assert {"/health", "/ready", "/metrics", "/api/v1/orders"} <= paths
+        assert {"CORSMiddleware", "SecurityHeadersMiddleware"} <= set(runtime["middleware"])
+        assert "AppError" in runtime["exception_handlers"]
+        assert runtime["openapi"]["error"] is None
+        assert runtime["openapi"]["without_response_schema"] == []
+        tests = runtime["tests"]
+        assert tests["passed"] is True, tests
+        assert tests["coverage"] >= 85, tests
+        assert document["health"]["points"] == 16
+        assert document["p0"]["met"] == document["p0"]["total"]
+        assert document["security"]["met"] == document["security"]["total"]
+        assert files() == before, "nothing is left in the project"
+
     def test_every_slice_is_wired_in(self, project: GeneratedProject) -> None:
         registry = (project.root / "src" / project.package / "registry.py").read_text()
         features = ("orders", "order_items", "announcements", "shipping_addresses")

@@ -260,7 +260,7 @@ def test_interrupted_update_on_a_detached_head_goes_back_to_it(
     git(project, "switch", "-q", "--detach", head)
     before = files(project)
 
-    def interrupt(*arguments: object) -> None:
+    def interrupt(*arguments: object, **keywords: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("fastapi_forge.engine.update.apply_files", interrupt)
@@ -317,3 +317,119 @@ def test_a_migration_the_templates_ship_anew_is_chained_onto_the_projects_head(
     with templates_at(monkeypatch, newer):
         code, out, _ = update()
     assert (code, "nothing to do" in out) == (0, True)
+
+
+def test_refuses_uncommitted_changes_elsewhere_in_the_repository(
+    older: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a monorepo, the undo (git reset --hard) would reach other folders' work."""
+    repository = tmp_path / "mono"
+    (repository / "services").mkdir(parents=True)
+    shutil.copytree(older, repository / "services" / "shop", symlinks=True)
+    shutil.rmtree(repository / "services" / "shop" / ".git")
+    (repository / "lib.py").write_text("v1\n")
+    git(repository, "init", "-q", "-b", "main")
+    commit_all(repository)
+    (repository / "lib.py").write_text("unsaved work\n")
+    monkeypatch.chdir(repository / "services" / "shop")
+    code, _, err = update()
+    assert code == 1
+    assert "lib.py" in err
+    assert (repository / "lib.py").read_text() == "unsaved work\n"
+
+
+def test_a_path_git_ignores_is_written_and_left_unstaged(project: Path) -> None:
+    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "py.typed\n")
+    commit_all(project, "ignore py.typed")
+    code, out, _ = update("--json")
+    assert code == 0, out
+    assert (project / "src/shop/py.typed").exists()
+    assert "py.typed" not in git(project, "status", "--porcelain")
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError])
+def test_a_failure_while_staging_restores_the_files_the_index_and_the_branch(
+    project: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+) -> None:
+    from fastapi_forge.engine import git as forge_git
+
+    before = files(project)
+
+    def stage(root: Path, paths: object) -> None:
+        subprocess.run(["git", "add", "--all", "--", "src"], cwd=root, check=True)
+        raise failure()
+
+    monkeypatch.setattr(forge_git, "stage", stage)
+    code, _, err = update()
+    assert code == (130 if failure is KeyboardInterrupt else 1)
+    assert len(err.strip().splitlines()) == 1
+    assert files(project) == before
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "branch", "--show-current").strip() == "main"
+    assert BRANCH not in git(project, "branch")
+
+
+def test_a_file_that_cannot_be_written_is_one_line_and_restores_everything(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = files(project)
+    calls = 0
+    real = workspace._mode
+
+    def refuse(*arguments: object) -> int | None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise PermissionError(13, "Permission denied", str(project / "src/shop/main.py"))
+        return real(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace, "_mode", refuse)
+    code, _, err = update()
+    assert code == 1
+    assert err.startswith("error: cannot write ")
+    assert "Permission denied" in err
+    assert len(err.strip().splitlines()) == 1
+    assert files(project) == before
+    assert BRANCH not in git(project, "branch")
+
+
+def test_a_failing_checkout_hook_does_not_leave_the_update_half_made(project: Path) -> None:
+    hook = project / ".git" / "hooks" / "post-checkout"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    code, out, _ = update("--json")
+    assert code == 0, out
+    assert git(project, "branch", "--show-current").strip() == BRANCH
+
+
+def test_a_hand_edited_manifest_is_refused_in_one_line(project: Path) -> None:
+    text = (project / MANIFEST_FILE).read_text()
+    (project / MANIFEST_FILE).write_text(text.replace('access = "owner"', 'access = "root"', 1))
+    commit_all(project, "edit the manifest")
+    assert_refused(project, [], "access must be owner, admin or anyone")
+
+
+def test_a_manifest_missing_an_answer_is_refused_in_one_line(project: Path) -> None:
+    text = (project / MANIFEST_FILE).read_text()
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("database")]
+    (project / MANIFEST_FILE).write_text("".join(lines))
+    commit_all(project, "edit the manifest")
+    assert_refused(project, [], "needs the answer database")
+
+
+def test_inside_forges_base_copies_the_project_is_the_real_one(project: Path) -> None:
+    from fastapi_forge.engine.target import find_project
+
+    assert find_project(project / BASE_DIR / "src" / "shop").root == project
+
+
+@pytest.mark.parametrize(
+    ("given", "accepted"), [(VERSION, True), (f"v{VERSION}", True), ("", False)]
+)
+def test_to_version_is_compared_as_a_version(project: Path, given: str, accepted: bool) -> None:
+    code, _, err = update("--to-version", given, "--dry-run")
+    if accepted:
+        assert code == 0, err
+    else:
+        assert code == 1
+        assert "is not a version" in err

@@ -387,3 +387,62 @@ def test_a_folder_where_a_file_was_is_a_conflict_left_alone(pair: Pair) -> None:
     pair.template("alembic.ini", b"[alembic]\n")
     change = next(c for c in pair.plan().changes if c.path == "alembic.ini")
     assert (change.action, change.content) == ("conflict", None)
+
+
+def test_a_user_file_where_the_templates_add_one_that_merges_cleanly_is_no_conflict(
+    pair: Pair,
+) -> None:
+    pair.user("docs/new.md", b"mine\n")
+    pair.template("docs/new.md", b"")
+    plan = pair.plan()
+    assert plan.conflicts == []
+    assert outcome(plan, "docs/new.md")[:2] == ("yours", None)
+
+
+def test_a_template_changed_migration_the_user_edited_is_still_reported(pair: Pair) -> None:
+    path = migration_of(pair)
+    original = read(pair, path)
+    pair.user(path, original + b"# ours\n")
+    pair.template(path, original.replace(b'"""Create customers.', b'"""Create the table.'))
+    change = next(c for c in pair.plan().changes if c.path == path)
+    assert (change.action, change.content) == ("migration-kept", None)
+
+
+def test_a_mostly_crlf_copy_merges_instead_of_conflicting_whole(pair: Pair) -> None:
+    original = read(pair, CONFIG)
+    pair.user(CONFIG, original.replace(b"\n", b"\r\n") + b"# added with LF\n")
+    pair.template(CONFIG, b"# theirs\n" + original)
+    action, content, _ = outcome(pair.plan(), CONFIG)
+    assert action == "merged"
+    assert content == (b"# theirs\n" + original + b"# added with LF\n").replace(b"\n", b"\r\n")
+
+
+def test_nothing_is_written_through_a_linked_folder(pair: Pair, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (pair.ours / "src/shop/features/customers").rename(outside)
+    (pair.ours / "src/shop/features/customers").symlink_to(outside)
+    router = "src/shop/features/customers/router.py"
+    pair.template(router, (pair.theirs / router).read_bytes() + b"# new\n")
+    change = next(c for c in pair.plan().changes if c.path == router)
+    assert (change.action, change.content, change.delete) == ("conflict", None, False)
+    assert "is a link now" in change.detail
+
+
+def test_a_folder_replaced_by_a_file_is_reported_not_crashed_on(pair: Pair) -> None:
+    shutil.rmtree(pair.ours / "src/shop/features/customers")
+    (pair.ours / "src/shop/features/customers").write_text("a file now\n")
+    router = "src/shop/features/customers/router.py"
+    pair.template(router, (pair.theirs / router).read_bytes() + b"# new\n")
+    change = next(c for c in pair.plan().changes if c.path == router)
+    assert change.action == "conflict"
+    assert "is a file now" in change.detail
+
+
+def test_a_manifest_that_records_env_is_broken(pair: Pair) -> None:
+    from fastapi_forge.engine.manifest import parse_manifest
+    from fastapi_forge.errors import UserError
+
+    text = (pair.ours / MANIFEST_FILE).read_text()
+    text = text.replace("[files.project]\n", f'[files.project]\n".env" = "{"0" * 64}"\n', 1)
+    with pytest.raises(UserError, match="never recorded"):
+        parse_manifest(text, forge_version=VERSION)

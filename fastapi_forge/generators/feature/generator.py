@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_forge
-from fastapi_forge.engine.manifest import Unit, read_manifest_if_any, record_files
+from fastapi_forge.engine.manifest import (
+    Unit,
+    broken_manifest,
+    read_manifest_if_any,
+    record_files,
+)
 from fastapi_forge.engine.migrations import (
     Revision,
     ancestors,
@@ -310,16 +315,31 @@ def replay_feature(root: Path, unit: Unit) -> None:
             "manifest, so its field specs are unknown; record them with "
             f"`forge add feature {unit.name} --force --field ...` (the same fields)"
         )
+    where = f"[[feature]] '{unit.name}'"
+    fields = spec.get("fields")
+    if not isinstance(spec.get("argument"), str):
+        raise broken_manifest(f"{where} needs its argument (the NAME it was added with)")
+    if not isinstance(fields, list) or not all(isinstance(item, str) for item in fields):
+        raise broken_manifest(f"{where} needs fields as a list of --field specs")
     access = spec.get("access", "owner")
+    if access not in ("owner", "admin", "anyone"):
+        raise broken_manifest(f"{where} access must be owner, admin or anyone, not {access!r}")
+    for key in ("singular", "plural"):
+        if spec.get(key) is not None and not isinstance(spec.get(key), str):
+            raise broken_manifest(f"{where} {key} must be a string")
+    migration = spec.get("migration")
+    keys = ("file", "revision", "down_revision", "create_date")
+    if not isinstance(migration, dict) or not all(isinstance(migration.get(k), str) for k in keys):
+        raise broken_manifest(f"{where} needs its migration's {', '.join(keys)}")
     add_feature(
         root,
-        str(spec["argument"]),
-        [str(field_spec) for field_spec in spec["fields"]],
+        spec["argument"],
+        fields,
         public=access != "owner",
         public_writes=access == "anyone",
         singular=spec.get("singular"),
         plural=spec.get("plural"),
-        recorded_migration=spec["migration"],
+        recorded_migration=migration,
     )
 
 

@@ -19,7 +19,14 @@ from typing import Any, Literal, get_args
 import tomli_w
 
 import fastapi_forge
-from fastapi_forge.engine.manifest import BASE_DIR, PROJECT_OWNER, Manifest, digest, record_files
+from fastapi_forge.engine.manifest import (
+    BASE_DIR,
+    PROJECT_OWNER,
+    Manifest,
+    broken_manifest,
+    digest,
+    record_files,
+)
 from fastapi_forge.engine.render import render_template
 from fastapi_forge.engine.workspace import (
     STAGING_PREFIX,
@@ -260,13 +267,39 @@ def _template_data(
 
 
 def replay_project(destination: Path, answers: Mapping[str, Any]) -> None:
-    """Render the project of recorded ``answers`` into ``destination``, recorded again."""
-    names = normalize_project_name(str(answers["project_name"]))
+    """Render the project of recorded ``answers`` into ``destination``, recorded again.
+
+    The answers are checked as ``forge new`` checks them: a hand-edited manifest with a
+    missing, mistyped or unsupported answer is refused in one line, never rendered.
+    """
+    for key in ("project_name", "description", "database", "python_version"):
+        if not isinstance(answers.get(key), str):
+            raise broken_manifest(f"[project] needs the answer {key} as a string")
+    try:
+        names = normalize_project_name(answers["project_name"])
+        description = check_description(answers["description"])
+    except UserError as exc:
+        raise broken_manifest(f"[project] holds a bad answer ({exc})") from None
+    if answers["database"] not in DATABASES:
+        raise broken_manifest(f"[project] database must be one of {', '.join(DATABASES)}")
+    if answers["python_version"] not in PYTHON_VERSIONS:
+        raise broken_manifest(
+            f"[project] python_version must be one of {', '.join(PYTHON_VERSIONS)}"
+        )
+    for key, derived in (("package_name", names.package_name), ("env_prefix", names.env_prefix)):
+        if answers.get(key) != derived:
+            raise broken_manifest(f"[project] {key} must be {derived!r}, as project_name gives")
+    broker = answers.get("broker", DEFAULT_BROKER)
+    for key in ("worker", "tracing"):
+        if not isinstance(answers.get(key, False), bool):
+            raise broken_manifest(f"[project] {key} must be true or false")
+    if broker not in BROKERS:
+        raise broken_manifest(f"[project] broker must be one of {', '.join(BROKERS)}")
     data = _template_data(
         names,
-        str(answers["description"]),
-        str(answers["database"]),
-        str(answers["python_version"]),
+        description,
+        answers["database"],
+        answers["python_version"],
         Components.from_answers(answers),
     )
     _render(destination, data, names.env_prefix)

@@ -12,7 +12,8 @@ from fastapi import Request
 from fastapi.openapi.constants import REF_PREFIX
 from fastapi.params import Form
 from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
+
+from .errors import AppError
 
 UNSUPPORTED_MEDIA_TYPE = 415
 
@@ -36,8 +37,10 @@ async def require_json_content_type(request: Request) -> None:
     if not isinstance(route, APIRoute) or not takes_json_body(route):
         return
     if await request.body() and not is_json_media_type(request.headers.get("content-type", "")):
-        raise HTTPException(
-            UNSUPPORTED_MEDIA_TYPE, "The request body must be JSON (Content-Type: application/json)"
+        raise AppError(
+            "The request body must be JSON (Content-Type: application/json)",
+            code="UNSUPPORTED_MEDIA_TYPE",
+            status_code=UNSUPPORTED_MEDIA_TYPE,
         )
 
 
