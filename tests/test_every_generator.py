@@ -247,8 +247,15 @@ def test_the_output_passes_ruff(generator: Generator, cwd: Path, runner: CliRunn
 
 @pytest.fixture(scope="session")
 def shared_venv(tmp_path_factory: pytest.TempPathFactory) -> GeneratedProject:
-    """One project synced with uv once per session: its venv type-checks every output."""
-    return generate(tmp_path_factory.mktemp("shared-venv"), "shared-venv")
+    """One project synced with uv once per session: its venv type-checks every output (with
+    every component, so that it has every library any output imports)."""
+    from fastapi_forge.generators.project.generator import Components
+
+    return generate(
+        tmp_path_factory.mktemp("shared-venv"),
+        "shared-venv",
+        components=Components(worker=True, tracing=True),
+    )
 
 
 @pytest.mark.e2e
