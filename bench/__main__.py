@@ -58,6 +58,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="also time `copier copy` of this Copier template (a local checkout, "
         "e.g. fastapi/full-stack-fastapi-template@0.10.0)",
     )
+    parser.add_argument(
+        "--peer",
+        metavar="PATH[@REF]",
+        default=os.environ.get("BENCH_PEER"),
+        help="load: also serve the backend of this checkout of "
+        "fastapi/full-stack-fastapi-template (e.g. ~/src/full-stack-fastapi-template@0.10.0)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     return parser.parse_args(argv)
 
@@ -84,7 +91,13 @@ def run_all(
                 workspace, counts=(0, 1, 5) if quick else (0, 1, 5, 20), repeat=1 if quick else 3
             )
         elif name == "load":
-            results += load.measure(workspace, seconds=3 if quick else 10, warmup=1 if quick else 3)
+            results += load.measure(
+                workspace,
+                seconds=3 if quick else 10,
+                warmup=1 if quick else 3,
+                rounds=1 if quick else 2,
+                peer=args.peer,
+            )
         elif name == "startup":
             results += startup.measure(
                 workspace, counts=(1, 20) if quick else (1, 20, 100), repeat=3 if quick else 5

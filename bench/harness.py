@@ -299,8 +299,9 @@ def serve(
     bin_dir: Path | None = None,
     cwd: Path | None = None,
     log_file: Path | None = None,
+    health_path: str = "/health",
 ) -> Generator[RunningServer, None, None]:
-    """Start ``args`` (a uvicorn command) and wait until /health answers.
+    """Start ``args`` (a uvicorn command) and wait until ``health_path`` answers 200.
 
     By default it runs from the project with the project's virtualenv; ``bin_dir`` and
     ``cwd`` stand in for another environment (such as the Dockerfile's runtime stage).
@@ -332,12 +333,12 @@ def serve(
                     f"the server exited with {process.returncode}:\n{output[-4000:]}"
                 )
             try:
-                if server.get("/health")[0] == 200:
+                if server.get(health_path)[0] == 200:
                     break
             except OSError:
                 time.sleep(0.2)
         else:
-            raise HarnessError("the server did not answer /health within 30 s")
+            raise HarnessError(f"the server did not answer {health_path} within 30 s")
         yield server
     finally:
         process.send_signal(signal.SIGINT)

@@ -10,9 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import BenchError
+from bench.common import BenchError, Workspace
 from bench.harness import clean_env
-from bench.load import Scenario, lua_script, parse_wrk, process_cpu_seconds, wrk
+from bench.load import (
+    Scenario,
+    Tally,
+    dockerfile_command,
+    lua_script,
+    minimal_command,
+    parse_wrk,
+    process_cpu_seconds,
+    wrk,
+)
+from bench.peer import backend_copy
 from bench.projects import feature_name
 from bench.suite import fit
 from fastapi_forge.naming import feature_names
@@ -156,3 +166,50 @@ def test_update_bench_makes_an_older_project_forge_can_update(tmp_path: Path) ->
     report = json.loads(result.stdout)
     assert [entry["action"] for entry in report["files"]] == ["updated"] * changed
     assert changed == 4  # main.py and the routers of auth, health and users
+
+
+CMD = (
+    'CMD ["uvicorn", "shop.main:create_app", "--factory", "--host", "0.0.0.0", "--port", '
+    '"8000", "--no-access-log", "--http", "h11"]'
+)
+
+
+def test_the_generated_app_runs_as_its_dockerfile_cmd_on_loopback(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM python\n{CMD}\n", encoding="utf-8")
+    command = dockerfile_command(tmp_path)
+    assert command == [
+        "uvicorn",
+        "shop.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--no-access-log",
+        "--http",
+        "h11",
+    ]
+
+
+def test_a_dockerfile_without_an_exec_form_cmd_is_a_bench_error(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python\nCMD uvicorn app\n", encoding="utf-8")
+    with pytest.raises(BenchError, match="no exec-form CMD"):
+        dockerfile_command(tmp_path)
+
+
+def test_the_minimal_app_runs_under_the_same_command(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(f"{CMD}\n", encoding="utf-8")
+    command = minimal_command(dockerfile_command(tmp_path))
+    assert command[1] == "minimal_app:create_app"
+    assert command[2:-2] == dockerfile_command(tmp_path)[2:]
+    assert command[-2] == "--app-dir"
+    assert (Path(command[-1]) / "minimal_app.py").is_file()
+
+
+def test_cpu_per_request_and_rate_add_up_over_rounds() -> None:
+    tally = Tally(requests=4000, cpu_seconds=2.0, seconds=20.0)
+    assert tally.cpu_us_per_request == pytest.approx(500.0)
+    assert tally.rps == pytest.approx(200.0)
+
+
+def test_a_peer_that_is_not_the_full_stack_template_is_a_bench_error(tmp_path: Path) -> None:
+    with pytest.raises(BenchError, match=r"no backend/app/main\.py"):
+        backend_copy(Workspace(tmp_path / "scratch"), str(tmp_path))

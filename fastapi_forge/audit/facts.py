@@ -817,7 +817,8 @@ class Facts:
         }
         libraries = self.project.imported("secure", "secweb", "fastapi_security_headers")
         return {
-            name: libraries or self.project.find_in_code(rf"['\"]{pattern}['\"]")
+            # Header names are case-insensitive; raw ASGI code spells them as lower-case bytes.
+            name: libraries or self.project.find_in_code(rf"(?i)['\"]{pattern}['\"]")
             for name, pattern in headers.items()
         }
 
@@ -1093,9 +1094,10 @@ class Facts:
             if not info.module.is_app or not re.search(r"Middleware$", info.name):
                 continue
             text = ast.unparse(info.node)
-            if re.search(r"\w*log\w*\.(info|debug|log|warning)\(", text, re.I) and re.search(
-                r"path|method|status", text
-            ):
+            # logger.info(...), or a logger reached through a module (app_logging.access.info).
+            if re.search(
+                r"\w*log\w*(\.\w+)?\.(info|debug|log|warning)\(", text, re.I
+            ) and re.search(r"path|method|status", text):
                 found.append(info.evidence(f"{info.name} logs requests"))
         for call in self.project.app_calls("middleware"):
             function = call.function

@@ -141,8 +141,8 @@ DEFECTS = [
     Defect("security.https", f"{PKG}/main.py", "pass",
            old="app.add_middleware(HTTPSRedirectMiddleware, exempt_paths=PROBE_PATHS)",
            evidence_in=None),
-    Defect("security.security_headers", f"{PKG}/core/middleware.py", '"X-Content-Policy"',
-           old='"Content-Security-Policy"', evidence_in=f"{PKG}/core/middleware.py"),
+    Defect("security.security_headers", f"{PKG}/core/middleware.py", 'b"x-content-policy"',
+           old='b"content-security-policy"', evidence_in=f"{PKG}/core/middleware.py"),
     Defect("security.input_validation", ORDERS_ROUTER, DICT_BODY),
     Defect("security.input_validation", ORDERS_ROUTER, UNBOUNDED_LIMIT),
     Defect("security.sql_injection", f"{PKG}/features/orders/repository.py", INJECTION),
@@ -166,7 +166,7 @@ DEFECTS = [
     Defect("p0.health_endpoints", f"{PKG}/features/health/router.py", '"/status"', old='"/ready"',
            evidence_in=None),
     Defect("p0.connection_pooling", f"{PKG}/core/database.py", "poolclass=NullPool,",
-           old="pool_pre_ping=True,"),
+           old="pool_size=settings.db_pool_size,"),
     Defect("p0.migrations_before_deploy", "docker-compose.yml", 'command: ["true"]',
            old='command: ["alembic", "upgrade", "head"]', evidence_in="migrations/"),
     Defect("p0.structured_logging", f"{PKG}/core/logging.py", "structlog.dev.ConsoleRenderer()",
@@ -296,12 +296,20 @@ def test_the_reference_extras_raise_their_dimension(
     assert {item.dimension.id: item.level for item in report.dimensions}[dimension] == level
 
 
+POOL_SETTINGS = (
+    "        pool_size=settings.db_pool_size,\n"
+    "        max_overflow=settings.db_max_overflow,\n"
+    "        pool_timeout=settings.db_pool_timeout,\n"
+    "        pool_recycle=settings.db_pool_recycle,\n"
+)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "path", "dimension", "level"),
     [
         ("strict = true", "strict = false", "pyproject.toml", "type_safety", 75),
         ("", "    pass\n", "ORDERS_MIGRATION", "deployment", 75),
-        ("pool_pre_ping=True,", "", f"{PKG}/core/database.py", "database", 100),
+        (POOL_SETTINGS, "", f"{PKG}/core/database.py", "database", 75),
     ],
 )
 def test_removing_a_level_lowers_the_dimension(
@@ -350,8 +358,8 @@ def test_a_middleware_that_stops_logging_requests_fails_request_logging(
 ) -> None:
     middleware = project_copy / PKG / "core" / "middleware.py"
     text = middleware.read_text(encoding="utf-8")
-    assert "access_logger.info(" in text
-    middleware.write_text(text.replace("access_logger.info(", "record("), encoding="utf-8")
+    assert "app_logging.access.info(" in text
+    middleware.write_text(text.replace("app_logging.access.info(", "record("), encoding="utf-8")
 
     report = audit(project_copy, forge_version=__version__)
 

@@ -1,7 +1,6 @@
 """Request ids, access logs, security headers, trusted hosts, CORS, docs and compression."""
 
 import json
-import logging
 import re
 
 import pytest
@@ -34,21 +33,32 @@ class TestRequestId:
 
 class TestAccessLog:
     async def test_one_line_per_request_with_duration_and_id(
-        self, client: AsyncClient, caplog: pytest.LogCaptureFixture
+        self, client: AsyncClient, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        caplog.set_level(logging.INFO)
+        from demo.core.logging import configure_logging
+
+        configure_logging(level="INFO", json_logs=True)
+        capsys.readouterr()
         await client.get("/health", headers={"X-Request-ID": "log-me"})
-        lines = [
-            r.msg
-            for r in caplog.records
-            if isinstance(r.msg, dict) and r.msg.get("event") == "request"
-        ]
+        records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+        lines = [r for r in records if r.get("event") == "request"]
         assert len(lines) == 1
         line = lines[0]
         assert line["request_id"] == "log-me"
         assert line["status"] == 200
         assert line["route"] == "/health"
+        assert line["logger"] == "access"
         assert isinstance(line["duration_ms"], float)
+
+    async def test_below_the_configured_level_nothing_is_written(
+        self, client: AsyncClient, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from demo.core.logging import configure_logging
+
+        configure_logging(level="WARNING", json_logs=True)
+        capsys.readouterr()
+        await client.get("/health")
+        assert '"event": "request"' not in capsys.readouterr().out
 
     async def test_json_output_carries_the_request_id(
         self, client: AsyncClient, capsys: pytest.CaptureFixture[str]

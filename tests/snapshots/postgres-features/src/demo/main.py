@@ -23,7 +23,6 @@ from .core.middleware import (
     LoopbackOnlyMiddleware,
     RequestContextMiddleware,
     RequestLimitsMiddleware,
-    SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
 )
 from .core.rate_limit import RateLimiter
@@ -130,12 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         probe_paths=PROBE_PATHS,
     )
     app.add_middleware(
-        SecurityHeadersMiddleware,
+        RequestContextMiddleware,
+        metrics=app.state.metrics if settings.metrics_enabled else None,
         hsts=settings.hsts_enabled,
         docs_paths=(DOCS_URL, REDOC_URL),
-    )
-    app.add_middleware(
-        RequestContextMiddleware, metrics=app.state.metrics if settings.metrics_enabled else None
     )
     if settings.trusted_proxies:
         # Outermost: everything inside (logs, rate limits, HTTPS redirect) sees the client

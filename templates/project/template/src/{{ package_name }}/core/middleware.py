@@ -1,6 +1,6 @@
-"""Pure-ASGI middleware: request id, access log, metrics, size limits, security headers,
-the HTTPS redirect, HEAD on GET routes, CORS refusals in the error shape and the
-last-resort 500.
+"""Pure-ASGI middleware: request id, access log, metrics and security headers (one layer),
+size limits, the HTTPS redirect, HEAD on GET routes, CORS refusals in the error shape and
+the last-resort 500.
 
 These are plain ASGI callables rather than ``BaseHTTPMiddleware`` subclasses: they add no
 task or memory-stream hop per request, and context variables set here reach the handlers.
@@ -14,18 +14,18 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 import structlog
-from starlette.datastructures import URL, Headers, MutableHeaders
+from starlette.datastructures import URL, Headers
 from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import logging as app_logging
 from .errors import error_response, internal_error_response
 from .metrics import Metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
-access_logger = structlog.get_logger("access")
 error_logger = structlog.get_logger("errors")
 
 
@@ -44,11 +44,39 @@ def _route_template(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Accept or create ``X-Request-ID``, bind it to every log line, log and count requests."""
+    """Accept or create ``X-Request-ID``, bind it to every log line, add the security
+    headers, log and count requests.
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    One layer does the four: every ASGI layer costs a call and a ``send`` wrapper per
+    request. Security headers go on every HTTP response, HSTS only when served in
+    production; a header the app set itself is kept.
+    """
+
+    API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics | None = None,
+        *,
+        hsts: bool = False,
+        docs_paths: Iterable[str] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if hsts:
+            common.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+        # Swagger UI and ReDoc load scripts and styles; the strict API policy would blank them.
+        self.docs_paths = frozenset(docs_paths)
+        self.docs_headers = tuple(common)
+        self.api_headers = (*common, (b"content-security-policy", self.API_CSP.encode()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,20 +87,29 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status_code = 500
         start = time.perf_counter()
+        extra = self.docs_headers if scope["path"] in self.docs_paths else self.api_headers
 
-        async def send_with_request_id(message: Message) -> None:
+        async def send_with_context(message: Message) -> None:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", ())
+                    if name.lower() != b"x-request-id"
+                ]
+                present = {name.lower() for name, _ in headers}
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers.extend(header for header in extra if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_request_id)
+            await self.app(scope, receive, send_with_context)
         finally:
             duration = time.perf_counter() - start
             route = _route_template(scope)
-            access_logger.info(
+            app_logging.access.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
@@ -116,41 +153,6 @@ class UnhandledErrorMiddleware:
             await internal_error_response()(scope, receive, send)
 
 
-class SecurityHeadersMiddleware:
-    """Add security headers to every HTTP response; HSTS only when served in production."""
-
-    API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-
-    def __init__(self, app: ASGIApp, *, hsts: bool, docs_paths: Iterable[str] = ()) -> None:
-        self.app = app
-        self.hsts = hsts
-        # Swagger UI and ReDoc load scripts and styles; the strict API policy would blank them.
-        self.docs_paths = frozenset(docs_paths)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if scope["path"] not in self.docs_paths:
-                    headers.setdefault("Content-Security-Policy", self.API_CSP)
-                if self.hsts:
-                    headers.setdefault(
-                        "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
-                    )
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 class _BodyTooLargeError(Exception):
     """Raised into the app when a streamed body passes the limit; never leaves the middleware."""
 
@@ -172,8 +174,13 @@ class RequestLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        if sum(len(name) + len(value) for name, value in headers) > self.max_header_bytes:
+        size = 0
+        declared: bytes | None = None
+        for name, value in scope.get("headers", ()):
+            size += len(name) + len(value)
+            if name == b"content-length" and declared is None:
+                declared = value
+        if size > self.max_header_bytes:
             response = error_response(
                 431,
                 "HEADERS_TOO_LARGE",
@@ -182,7 +189,6 @@ class RequestLimitsMiddleware:
             )
             await response(scope, receive, send)
             return
-        declared = next((value for name, value in headers if name == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._too_large(scope, receive, send)
             return

@@ -87,8 +87,10 @@ class DatabaseSettings(BaseSettings):
         default=SecretStr("postgresql+asyncpg://postgres:postgres@localhost:5432/demo"),
         description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...",
     )
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # Size the pool to the concurrent requests one process serves: connections above it
+    # (overflow) are closed when returned, so a pool smaller than the load reconnects often.
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_max_overflow: int = Field(default=0, ge=0, le=200)
     db_pool_timeout: float = Field(default=30.0, gt=0)
     db_pool_recycle: int = Field(default=1800, ge=-1)
     db_echo: bool = False

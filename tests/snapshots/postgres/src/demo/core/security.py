@@ -82,8 +82,9 @@ class PasswordHasher:
                 ),
             )
         )
-        # Verified against when the user does not exist, so both paths cost the same.
-        self._dummy_hash = self._hash.hash(uuid.uuid4().hex)
+        # Verified against when the user does not exist, so both paths cost the same. Made
+        # on first use: hashing takes a quarter of a second, which start-up should not pay.
+        self._dummy_hash: str | None = None
         self._slots = asyncio.Semaphore(settings.password_hash_concurrency)
 
     async def hash(self, password: str) -> str:
@@ -93,6 +94,8 @@ class PasswordHasher:
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """Check a password; with no hash, spend the same time and answer False."""
         if password_hash is None:
+            if self._dummy_hash is None:
+                self._dummy_hash = await self.hash(uuid.uuid4().hex)
             await self._bounded(self._hash.verify, password, self._dummy_hash)
             return False
         return await self._bounded(self._hash.verify, password, password_hash)

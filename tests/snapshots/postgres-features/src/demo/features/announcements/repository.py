@@ -1,13 +1,13 @@
 """Every query on the ``announcements`` table."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement
 
 from ...shared.pagination import PageParams
 from ...shared.repository import BaseRepository
 from .models import Announcement
-from .schemas import AnnouncementFilters
+from .schemas import AnnouncementFilters, AnnouncementRead
 
 
 class AnnouncementRepository(BaseRepository[Announcement]):
@@ -22,6 +22,7 @@ class AnnouncementRepository(BaseRepository[Announcement]):
             "body",
         }
     )
+    read_fields: ClassVar[tuple[str, ...]] = tuple(AnnouncementRead.model_fields)
 
     async def search(
         self,
@@ -29,9 +30,11 @@ class AnnouncementRepository(BaseRepository[Announcement]):
         params: PageParams,
         *,
         sort: str | None,
-    ) -> tuple[list[Announcement], int]:
-        """A page of rows matching ``filters``."""
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of rows as the API shows them, matching ``filters``."""
         criteria: list[ColumnElement[bool]] = []
         if filters.headline is not None:
             criteria.append(Announcement.headline == filters.headline)
-        return await self.page(params, filters=criteria, sort=sort)
+        if not criteria:  # the prepared statements of read_page
+            return await self.read_page(params, sort=sort)
+        return await self.read_filtered_page(params, filters=criteria, sort=sort)

@@ -60,7 +60,7 @@ async def read_announcement(
     announcement_id: UUID, service: AnnouncementServiceDep
 ) -> AnnouncementRead:
     """Return one announcement."""
-    return AnnouncementRead.model_validate(await service.get(announcement_id))
+    return AnnouncementRead.model_validate(await service.read(announcement_id))
 
 
 @router.patch(

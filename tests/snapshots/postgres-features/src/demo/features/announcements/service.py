@@ -3,6 +3,7 @@
 Services flush through repositories, never commit.
 """
 
+from typing import Any
 from uuid import UUID
 
 from ...shared.pagination import PageParams
@@ -27,6 +28,13 @@ class AnnouncementService:
             setattr(row, name, value)
         return await self.repository.add(row)
 
+    async def read(self, announcement_id: UUID) -> dict[str, Any]:
+        """The row with this id as the API shows it (not found: a 404)."""
+        row = await self.repository.read(announcement_id)
+        if row is None:
+            raise AnnouncementNotFoundError(announcement_id)
+        return row
+
     async def get(self, announcement_id: UUID) -> Announcement:
         """The row with this id, or ``AnnouncementNotFoundError``."""
         row = await self.repository.get(announcement_id)
@@ -40,8 +48,8 @@ class AnnouncementService:
         params: PageParams,
         *,
         sort: str | None,
-    ) -> tuple[list[Announcement], int]:
-        """A page of announcements."""
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of announcements, as the API shows them."""
         return await self.repository.search(
             filters,
             params,

@@ -1,6 +1,6 @@
 """Every query on the ``customers`` table."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from sqlalchemy import ColumnElement
@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement
 from ...shared.pagination import PageParams
 from ...shared.repository import BaseRepository
 from .models import Customer
-from .schemas import CustomerFilters
+from .schemas import CustomerFilters, CustomerRead
 
 
 class CustomerRepository(BaseRepository[Customer]):
@@ -23,6 +23,7 @@ class CustomerRepository(BaseRepository[Customer]):
             "email",
         }
     )
+    read_fields: ClassVar[tuple[str, ...]] = tuple(CustomerRead.model_fields)
 
     async def search(
         self,
@@ -31,13 +32,18 @@ class CustomerRepository(BaseRepository[Customer]):
         *,
         sort: str | None,
         owner_id: UUID | None = None,
-    ) -> tuple[list[Customer], int]:
-        """A page of rows matching ``filters`` (and owned by ``owner_id`` when given)."""
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of rows as the API shows them, matching ``filters``.
+
+        Only the rows of ``owner_id``, when given.
+        """
         criteria: list[ColumnElement[bool]] = []
-        if owner_id is not None:
-            criteria.append(Customer.owner_id == owner_id)
         if filters.name is not None:
             criteria.append(Customer.name == filters.name)
         if filters.email is not None:
             criteria.append(Customer.email == filters.email)
-        return await self.page(params, filters=criteria, sort=sort)
+        if not criteria:  # the prepared statements of read_page
+            return await self.read_page(params, sort=sort, owner_id=owner_id)
+        if owner_id is not None:
+            criteria.append(Customer.owner_id == owner_id)
+        return await self.read_filtered_page(params, filters=criteria, sort=sort)

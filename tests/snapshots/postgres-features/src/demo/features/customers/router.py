@@ -55,7 +55,7 @@ async def read_customer(
     customer_id: UUID, principal: CurrentUser, service: CustomerServiceDep
 ) -> CustomerRead:
     """Return one customer; someone else's is a 404."""
-    return CustomerRead.model_validate(await service.get(principal, customer_id))
+    return CustomerRead.model_validate(await service.read(principal, customer_id))
 
 
 @router.patch(

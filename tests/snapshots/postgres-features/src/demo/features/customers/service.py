@@ -18,6 +18,11 @@ from .schemas import CustomerCreate, CustomerFilters, CustomerUpdate
 UNIQUE_FIELDS: tuple[str, ...] = ("name",)
 
 
+def _owner_scope(principal: Principal) -> UUID | None:
+    """Whose rows the caller may see: its own, or everyone's (None) for an admin."""
+    return None if principal.is_admin else principal.id
+
+
 class CustomerService:
     """Create, read, list, change and delete customers.
 
@@ -37,10 +42,17 @@ class CustomerService:
             setattr(row, name, value)
         return await self.repository.add(row)
 
+    async def read(self, principal: Principal, customer_id: UUID) -> dict[str, Any]:
+        """The row with this id as the API shows it (not found: a 404)."""
+        row = await self.repository.read(customer_id, owner_id=_owner_scope(principal))
+        if row is None:
+            raise CustomerNotFoundError(customer_id)
+        return row
+
     async def get(self, principal: Principal, customer_id: UUID) -> Customer:
         """The row with this id, or ``CustomerNotFoundError``."""
-        row = await self.repository.get(customer_id)
-        if row is None or not (principal.is_admin or row.owner_id == principal.id):
+        row = await self.repository.get(customer_id, owner_id=_owner_scope(principal))
+        if row is None:
             raise CustomerNotFoundError(customer_id)
         return row
 
@@ -51,8 +63,8 @@ class CustomerService:
         params: PageParams,
         *,
         sort: str | None,
-    ) -> tuple[list[Customer], int]:
-        """A page of customers.
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of customers, as the API shows them.
 
         Admins see everyone's rows, other callers their own.
         """

@@ -1,6 +1,6 @@
 """Every query on the ``orders`` table."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from sqlalchemy import ColumnElement
@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement
 from ...shared.pagination import PageParams
 from ...shared.repository import BaseRepository
 from .models import Order
-from .schemas import OrderFilters
+from .schemas import OrderFilters, OrderRead
 
 
 class OrderRepository(BaseRepository[Order]):
@@ -32,6 +32,7 @@ class OrderRepository(BaseRepository[Order]):
             "customer_id",
         }
     )
+    read_fields: ClassVar[tuple[str, ...]] = tuple(OrderRead.model_fields)
 
     async def search(
         self,
@@ -40,11 +41,12 @@ class OrderRepository(BaseRepository[Order]):
         *,
         sort: str | None,
         owner_id: UUID | None = None,
-    ) -> tuple[list[Order], int]:
-        """A page of rows matching ``filters`` (and owned by ``owner_id`` when given)."""
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of rows as the API shows them, matching ``filters``.
+
+        Only the rows of ``owner_id``, when given.
+        """
         criteria: list[ColumnElement[bool]] = []
-        if owner_id is not None:
-            criteria.append(Order.owner_id == owner_id)
         if filters.title is not None:
             criteria.append(Order.title == filters.title)
         if filters.quantity_min is not None:
@@ -75,4 +77,8 @@ class OrderRepository(BaseRepository[Order]):
             criteria.append(Order.status == filters.status)
         if filters.customer_id is not None:
             criteria.append(Order.customer_id == filters.customer_id)
-        return await self.page(params, filters=criteria, sort=sort)
+        if not criteria:  # the prepared statements of read_page
+            return await self.read_page(params, sort=sort, owner_id=owner_id)
+        if owner_id is not None:
+            criteria.append(Order.owner_id == owner_id)
+        return await self.read_filtered_page(params, filters=criteria, sort=sort)

@@ -53,7 +53,7 @@ async def list_orders(
 @router.get("/{order_id}", summary="Read an order", responses=responses(404, 422))
 async def read_order(order_id: UUID, principal: CurrentUser, service: OrderServiceDep) -> OrderRead:
     """Return one order; someone else's is a 404."""
-    return OrderRead.model_validate(await service.get(principal, order_id))
+    return OrderRead.model_validate(await service.read(principal, order_id))
 
 
 @router.patch(
