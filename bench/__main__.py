@@ -23,11 +23,11 @@ from rich.console import Console
 from rich.table import Table
 
 import fastapi_forge
-from bench import audit, green, load, render, startup, suite, update
+from bench import audit, green, jobs, load, render, startup, suite, update
 from bench.common import BenchError, Measurement, Workspace
 from bench.harness import HarnessError
 
-BENCHMARKS = ("render", "green", "suite", "load", "startup", "update", "audit")
+BENCHMARKS = ("render", "green", "suite", "load", "startup", "update", "audit", "jobs")
 DEFAULT_OUTPUT = Path("bench") / "results" / "latest.json"
 
 
@@ -106,6 +106,10 @@ def run_all(
             results += update.measure(workspace, repeat=1 if quick else 3)
         elif name == "audit":
             results += audit.measure(workspace, repeat=3 if quick else 9)
+        elif name == "jobs":
+            results += jobs.measure(
+                workspace, samples=20 if quick else 100, count=200 if quick else 2000
+            )
         print(f"bench: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

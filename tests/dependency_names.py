@@ -1,6 +1,6 @@
 """Regenerate ``fastapi_forge/dependency_names.py`` from a synced generated project.
 
-    python -m tests.dependency_names /path/to/project   # after `uv sync` in it
+    python -m tests.dependency_names /path/to/project...   # after `uv sync` in each
 
 The project's ``uv.lock`` gives every distribution it can install, on any platform
 (transitive ones and the dev group included); its ``.venv`` gives the top-level modules
@@ -81,10 +81,14 @@ MODULES: frozenset[str] = frozenset(
 
 
 def main() -> None:
-    project = Path(sys.argv[1])
-    package = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
-    distributions = locked_distributions(project)
-    modules = installed_modules(project, package.replace("-", "_"))
+    # Several projects (one per component and broker): their names together.
+    distributions: set[str] = set()
+    modules: set[str] = set()
+    for argument in sys.argv[1:]:
+        project = Path(argument)
+        package = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+        distributions |= locked_distributions(project)
+        modules |= installed_modules(project, package.replace("-", "_"))
     modules |= {name.replace("-", "_") for name in distributions}
     TARGET.write_text(render(distributions, modules), encoding="utf-8")
     print(f"{TARGET}: {len(distributions)} distributions, {len(modules)} modules")

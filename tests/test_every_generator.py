@@ -82,6 +82,22 @@ def _a_project_with_features(tmp_path: Path) -> Path:
     return root
 
 
+def _a_worker_project(tmp_path: Path) -> Path:
+    from fastapi_forge.generators.project.generator import Components, create_project
+
+    root = tmp_path / "shop"
+    create_project(
+        normalize_project_name("shop"),
+        root,
+        description="A shop.",
+        database="sqlite",
+        python_version="3.12",
+        dry_run=False,
+        components=Components(worker=True),
+    )
+    return root
+
+
 GENERATORS = [
     Generator(
         name="project",
@@ -135,6 +151,15 @@ GENERATORS = [
         dry_run=["remove", "feature", "orders", "--dry-run"],
         bad=["remove", "feature", "customers"],
         good=["remove", "feature", "orders"],
+        output=lambda cwd: cwd,
+        interrupt="replace",
+    ),
+    Generator(
+        name="job",
+        setup=_a_worker_project,
+        dry_run=["add", "job", "send-report", "--cron", "0 4 * * *", "--dry-run"],
+        bad=["add", "job", "send-report", "--cron", "every day"],
+        good=["add", "job", "send-report", "--cron", "0 4 * * *"],
         output=lambda cwd: cwd,
         interrupt="replace",
     ),
@@ -258,8 +283,15 @@ def test_the_output_passes_ruff(generator: Generator, cwd: Path, runner: CliRunn
 
 @pytest.fixture(scope="session")
 def shared_venv(tmp_path_factory: pytest.TempPathFactory) -> GeneratedProject:
-    """One project synced with uv once per session: its venv type-checks every output."""
-    return generate(tmp_path_factory.mktemp("shared-venv"), "shared-venv")
+    """One project synced with uv once per session: its venv type-checks every output (with
+    every component, so that it has every library any output imports)."""
+    from fastapi_forge.generators.project.generator import Components
+
+    return generate(
+        tmp_path_factory.mktemp("shared-venv"),
+        "shared-venv",
+        components=Components(worker=True, tracing=True),
+    )
 
 
 @pytest.mark.e2e

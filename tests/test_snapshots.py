@@ -45,7 +45,7 @@ def test_one_changed_character_fails_with_a_diff_naming_the_file(
 ) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(render_module.template_dir("project").parent, templates)
-    health = templates / "project/template/src/{{ package_name }}/features/health/router.py"
+    health = templates / "project/template/src/{{ package_name }}/features/health/router.py.jinja"
     health.write_text(health.read_text().replace('"ok"', '"OK"', 1))
     monkeypatch.setattr(render_module, "template_dir", lambda name: templates / name)
     rendered = read_tree(render(SCENARIOS["sqlite-defaults"], tmp_path / "out"))

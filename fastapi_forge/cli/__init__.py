@@ -96,6 +96,9 @@ add_app.command("feature", epilog=add.FEATURE_EPILOG)(
 add_app.command("field", epilog=evolve.ADD_FIELD_EPILOG)(
     command(_PROJECT_UNCHANGED)(evolve.add_field_command)
 )
+add_app.command("job")(command(_PROJECT_UNCHANGED)(add.add_job_command))
+add_app.command("worker")(command(_PROJECT_UNCHANGED)(add.add_worker_command))
+add_app.command("tracing")(command(_PROJECT_UNCHANGED)(add.add_tracing_command))
 app.add_typer(add_app, name="add")
 remove_app = typer.Typer(
     name="remove",

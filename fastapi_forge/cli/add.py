@@ -15,11 +15,20 @@ import typer
 from rich.table import Table
 
 from fastapi_forge import console
+from fastapi_forge.errors import EXIT_CONFLICTS
 
 if TYPE_CHECKING:
     from fastapi_forge.generators.feature.generator import FeatureResult
 
-__all__ = ["FEATURE_EPILOG", "add_feature_command", "feature_next_steps", "print_feature"]
+__all__ = [
+    "FEATURE_EPILOG",
+    "add_feature_command",
+    "add_job_command",
+    "add_tracing_command",
+    "add_worker_command",
+    "feature_next_steps",
+    "print_feature",
+]
 
 FIELD_HELP = (
     "A field, NAME:TYPE[?][:MODIFIER]...; repeat for more. Types: str text int float "
@@ -170,3 +179,123 @@ def print_feature(result: FeatureResult) -> None:
     console.stdout.print(table)
     for route in result.routes:
         console.stdout.print(f"  {route}", markup=False, highlight=False)
+
+
+def add_job_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Job name: send-report, nightly_cleanup.", metavar="NAME", show_default=False
+        ),
+    ],
+    cron: Annotated[
+        str | None,
+        typer.Option(
+            "--cron",
+            metavar="EXPR",
+            help="Schedule it: five cron fields in UTC, such as '0 4 * * *'.",
+            show_default=False,
+        ),
+    ] = None,
+    feature: Annotated[
+        str | None,
+        typer.Option(
+            "--feature",
+            metavar="FEATURE",
+            help="Give the job that feature's service, on the job's session.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the files and the registry edit; write nothing."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
+) -> None:
+    """Add a typed background job (module, registration, enqueue helper, test).
+
+    Run it inside a project that has the worker ([bold]forge new --with worker[/bold]).
+    """
+    from fastapi_forge.generators.job.generator import add_job
+
+    result = add_job(Path.cwd(), name, cron=cron, feature=feature, dry_run=dry_run)
+    if quiet:
+        return
+    console.print_file_tree([planned.path for planned in result.files], "./")
+    console.stdout.print(result.registry_diff, markup=False, highlight=False)
+    count = len(result.files)
+    if result.dry_run:
+        console.print_note(f"dry run: would write {count} files; nothing was written")
+        return
+    console.print_note(
+        f"wrote {count} files in {result.seconds:.2f} s: job '{result.name}'"
+        + (f", scheduled '{result.cron}' (UTC)" if result.cron else "")
+        + (f", with the {result.feature} service" if result.feature else "")
+    )
+    for note in result.notes:
+        console.print_note(note)
+    relative = os.path.relpath(result.project.root.resolve(), Path.cwd().resolve())
+    steps = [] if relative == "." else [f"cd {shlex.quote(Path(relative).as_posix())}"]
+    console.print_next_steps([*steps, f"uv run pytest tests/test_job_{result.name}.py"])
+
+
+def add_worker_command(
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            "--broker",
+            metavar="redis|rabbitmq",
+            help="The worker's broker. Default: redis.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would change; write nothing."),
+    ] = False,
+) -> None:
+    """Add the worker (background jobs) to this project, merged into your files.
+
+    The files are those [bold]forge new --with worker[/bold] writes, merged three ways
+    with yours like [bold]forge update[/bold]: your changes are kept; overlapping ones
+    get conflict markers, listed below.
+    """
+    _add_component("worker", broker=broker, dry_run=dry_run)
+
+
+def _add_component(name: str, *, broker: str | None, dry_run: bool) -> None:
+    from fastapi_forge import __version__
+    from fastapi_forge.cli.replay import unit_replays
+    from fastapi_forge.cli.update import print_report
+    from fastapi_forge.generators.project.components import add_component
+    from fastapi_forge.generators.project.generator import replay_project
+
+    result = add_component(
+        Path.cwd(),
+        name,
+        forge_version=__version__,
+        project=replay_project,
+        units=unit_replays(),
+        broker=broker,
+        dry_run=dry_run,
+    )
+    print_report(result, dry_run=dry_run, title=f"forge add {name}")
+    if result.applied and result.plan.conflicts:
+        raise typer.Exit(EXIT_CONFLICTS)
+
+
+def add_tracing_command(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would change; write nothing."),
+    ] = False,
+) -> None:
+    """Add OpenTelemetry tracing to this project, merged into your files.
+
+    The files are those [bold]forge new --with tracing[/bold] writes, merged three ways
+    with yours like [bold]forge update[/bold].
+    """
+    _add_component("tracing", broker=None, dry_run=dry_run)

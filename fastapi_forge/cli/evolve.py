@@ -59,8 +59,8 @@ def add_field_command(
     The model, schemas, filters and tests are rendered again and merged with your edits;
     the rows the table has get each field's default.
     """
+    from fastapi_forge.cli.replay import unit_replays
     from fastapi_forge.generators.feature.change import add_fields
-    from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.project.generator import replay_project
 
     result = add_fields(
@@ -68,7 +68,7 @@ def add_field_command(
         feature,
         fields or [],
         project=replay_project,
-        units={"feature": replay_feature},
+        units=unit_replays(),
         dry_run=dry_run,
     )
     _report(result, quiet=quiet)
@@ -87,8 +87,8 @@ def remove_field_command(
 
     Its values are lost; the downgrade adds the column back.
     """
+    from fastapi_forge.cli.replay import unit_replays
     from fastapi_forge.generators.feature.change import remove_field
-    from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.project.generator import replay_project
 
     result = remove_field(
@@ -96,7 +96,7 @@ def remove_field_command(
         feature,
         name,
         project=replay_project,
-        units={"feature": replay_feature},
+        units=unit_replays(),
         dry_run=dry_run,
     )
     _report(result, quiet=quiet)
@@ -116,15 +116,15 @@ def remove_feature_command(
     It is unwired from the registry and its package and tests are deleted; its earlier
     migrations stay (they are history).
     """
+    from fastapi_forge.cli.replay import unit_replays
     from fastapi_forge.generators.feature.change import remove_feature
-    from fastapi_forge.generators.feature.generator import replay_feature
     from fastapi_forge.generators.project.generator import replay_project
 
     result = remove_feature(
         Path.cwd(),
         feature,
         project=replay_project,
-        units={"feature": replay_feature},
+        units=unit_replays(),
         force=force,
         dry_run=dry_run,
     )

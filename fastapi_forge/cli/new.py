@@ -13,11 +13,16 @@ from fastapi_forge import console
 from fastapi_forge.engine.workspace import display_path
 from fastapi_forge.errors import EXIT_INTERRUPTED, UserError
 from fastapi_forge.generators.project.generator import (
+    BROKERS,
+    COMPONENTS,
     DATABASES,
+    DEFAULT_BROKER,
     DEFAULT_DATABASE,
     DEFAULT_DESCRIPTION,
     DEFAULT_PYTHON_VERSION,
     PYTHON_VERSIONS,
+    Broker,
+    Components,
     Database,
     ProjectResult,
     PythonVersion,
@@ -77,6 +82,23 @@ def new(
             show_default=False,
         ),
     ] = None,
+    with_components: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with",
+            help="An optional component: worker (background jobs on a broker) or tracing "
+            "(OpenTelemetry); repeat for both.",
+            metavar="COMPONENT",
+            show_default=False,
+        ),
+    ] = None,
+    broker: Annotated[
+        Broker | None,
+        typer.Option(
+            help=f"The worker's broker (with --with worker). Default: {DEFAULT_BROKER}.",
+            show_default=False,
+        ),
+    ] = None,
     defaults: Annotated[
         bool,
         typer.Option(
@@ -126,6 +148,7 @@ def new(
     )
     if description is not None:
         description = check_description(description)
+    chosen = check_components(with_components or [], broker)
     if names.change_summary and not quiet:
         console.print_note(names.change_summary)
     if _stdin_is_interactive() and not (defaults or no_input):
@@ -135,6 +158,8 @@ def new(
             database = _ask_database()
         if python is None:
             python = _ask_python()
+        if not with_components:
+            chosen = _ask_components(broker)
     result = create_project(
         names,
         destination,
@@ -142,6 +167,7 @@ def new(
         database=database or DEFAULT_DATABASE,
         python_version=python or DEFAULT_PYTHON_VERSION,
         dry_run=dry_run,
+        components=chosen,
     )
     if result.dry_run:
         if not quiet:
@@ -182,10 +208,15 @@ def _print_step(step: StepResult, *, quiet: bool) -> None:
 def _print_render(result: ProjectResult) -> None:
     """The names, the file tree and the time of a render."""
     shown = display_path(result.destination)
-    console.print_names(
-        result.names,
-        extra=[("Database", result.database), ("Python", result.python_version)],
-    )
+    extra = [("Database", result.database), ("Python", result.python_version)]
+    components = result.components
+    if components.names:
+        shown_components = [
+            f"worker ({components.broker})" if name == "worker" else name
+            for name in components.names
+        ]
+        extra.append(("Components", ", ".join(shown_components)))
+    console.print_names(result.names, extra=extra)
     console.print_file_tree(result.files, f"{shown}/")
     count = len(result.files)
     seconds = f"{result.render_seconds:.2f} s"
@@ -218,3 +249,37 @@ def _ask_python() -> PythonVersion:
     """Ask which Python version to target."""
     answer = console.ask_choice("Python version", PYTHON_VERSIONS, DEFAULT_PYTHON_VERSION)
     return next(choice for choice in PYTHON_VERSIONS if choice == answer)
+
+
+def check_components(names: list[str], broker: str | None) -> Components:
+    """The components of ``--with`` (each at most once) and ``--broker`` (worker only)."""
+    seen: list[str] = []
+    for raw in names:
+        name = raw.strip().lower()
+        if name not in COMPONENTS:
+            raise UserError(
+                f"unknown component '{raw}' for --with; use one of: {', '.join(COMPONENTS)}"
+            )
+        if name in seen:
+            raise UserError(f"--with {name} is given twice; give each component once")
+        seen.append(name)
+    if broker is not None and "worker" not in seen:
+        raise UserError(
+            "--broker chooses the worker's broker; add --with worker, or leave --broker out"
+        )
+    chosen = next((b for b in BROKERS if b == broker), DEFAULT_BROKER)
+    return Components(worker="worker" in seen, broker=chosen, tracing="tracing" in seen)
+
+
+def _ask_components(broker: str | None) -> Components:
+    """Ask which optional components to add (and the worker's broker)."""
+    worker = console.ask_choice("Background jobs (worker)", ("no", "yes"), "no") == "yes"
+    chosen: str = broker or DEFAULT_BROKER
+    if worker and broker is None:
+        chosen = console.ask_choice("Broker", BROKERS, DEFAULT_BROKER)
+    tracing = console.ask_choice("OpenTelemetry tracing", ("no", "yes"), "no") == "yes"
+    return Components(
+        worker=worker,
+        broker=next((b for b in BROKERS if b == chosen), DEFAULT_BROKER),
+        tracing=tracing,
+    )

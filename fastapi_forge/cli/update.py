@@ -14,7 +14,7 @@ from fastapi_forge import __version__, console
 from fastapi_forge.engine.update import ACTIONS, YOURS, UpdatePlan, UpdateResult, update_project
 from fastapi_forge.errors import EXIT_CONFLICTS, EXIT_INTERRUPTED, UserError
 
-__all__ = ["print_file_changes", "update"]
+__all__ = ["print_file_changes", "print_report", "update"]
 
 
 def update(
@@ -55,14 +55,14 @@ def update(
     """
     if to_version is not None:
         _check_version(to_version)
-    from fastapi_forge.generators.feature.generator import replay_feature
+    from fastapi_forge.cli.replay import unit_replays
     from fastapi_forge.generators.project.generator import replay_project
 
     result = update_project(
         Path.cwd(),
         forge_version=__version__,
         project=replay_project,
-        units={"feature": replay_feature},
+        units=unit_replays(),
         dry_run=dry_run,
         branch=branch,
     )
@@ -72,7 +72,7 @@ def update(
                 json.dumps(result.to_json(), indent=2), markup=False, soft_wrap=True
             )
         else:
-            _print_report(result, dry_run=dry_run)
+            print_report(result, dry_run=dry_run)
     except KeyboardInterrupt:
         if not result.applied:
             raise
@@ -127,17 +127,18 @@ def print_file_changes(plan: UpdatePlan) -> None:
     )
 
 
-def _print_report(result: UpdateResult, *, dry_run: bool) -> None:
+def print_report(result: UpdateResult, *, dry_run: bool, title: str | None = None) -> None:
+    """The update's report; ``title`` replaces the first line (``forge add worker`` uses it)."""
     plan = result.plan
     out = console.stdout
-    if plan.current:
+    if plan.current and title is None:
         out.print(
             f"nothing to do: the project is current with forge {plan.to_version}'s templates",
             markup=False,
         )
         return
     out.print(
-        f"forge update {plan.from_version} → {plan.to_version}"
+        (title or f"forge update {plan.from_version} → {plan.to_version}")
         + (" (dry run: nothing was written)" if dry_run else ""),
         markup=False,
     )

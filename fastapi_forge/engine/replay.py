@@ -32,7 +32,9 @@ def replay(
     units: Mapping[str, UnitReplay],
 ) -> None:
     """Render the project of ``manifest`` into ``destination`` (missing or empty), then add
-    each of its units, in order, exactly as they were recorded."""
+    each of its units exactly as they were recorded: kind by kind in the order of ``units``
+    (TOML keeps the order within a kind, not across kinds: a job may use a feature, so
+    features come first), each kind in the order its units were added."""
     project(destination, manifest.answers)
     for unit in manifest.units:
         if unit.kind not in units:
@@ -40,4 +42,6 @@ def replay(
                 f"the manifest has a [[{unit.kind}]] '{unit.name}' that this forge cannot "
                 "render; upgrade forge"
             )
+    order = list(units)
+    for unit in sorted(manifest.units, key=lambda u: order.index(u.kind)):
         units[unit.kind](destination, unit)

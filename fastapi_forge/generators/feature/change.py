@@ -456,8 +456,10 @@ def remove_feature(
         )
     importers = _importers(context)
     if importers:
+        path, owner = importers[0]
+        whose = "is not forge's" if owner is None else f"is forge's {owner.replace(':', ' ')}"
         raise UserError(
-            f"{importers[0]} imports feature '{table}' and is not forge's; remove that import "
+            f"{path} imports feature '{table}' and {whose}; remove that import "
             "first, then the feature"
         )
     owner = context.unit.owner
@@ -536,22 +538,28 @@ def _target_table(context: _Context, spec: FieldSpec) -> str:
     return feature_names(typed).plural_snake
 
 
-def _importers(context: _Context) -> list[str]:
-    """The user's own Python files that import the slice."""
+def _importers(context: _Context) -> list[tuple[str, str | None]]:
+    """The Python files that import the slice and would be left broken, each with the unit
+    that wrote it (None: the user's own). The project's files (the registry the removal
+    unwires) and other features' (their references are refused before) are not counted; a
+    job given the feature's service (``forge add job --feature``) is."""
     root = context.target.root
-    generated = context.manifest.all_files()
+    manifest = context.manifest
     pattern = re.compile(
         rf"features\.{re.escape(context.unit.name)}\b|features import [^\n]*\b"
         rf"{re.escape(context.unit.name)}\b"
     )
-    found = []
+    found: list[tuple[str, str | None]] = []
     for folder in ("src", "tests"):
         for path in sorted((root / folder).rglob("*.py")):
             relative = path.relative_to(root).as_posix()
-            if relative in generated or "__pycache__" in path.parts:
+            owner = manifest.owner_of(relative)
+            if "__pycache__" in path.parts or (
+                owner is not None and (owner == "project" or owner.startswith("feature:"))
+            ):
                 continue
             if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
-                found.append(relative)
+                found.append((relative, owner))
     return found
 
 

@@ -396,7 +396,7 @@ def _read_templates() -> TemplateNames:
         tables.update(_tables(tree))
         prefixes.update(_router_prefixes(tree))
         parameters.update(_query_parameters(tree))
-        if project_path.name == "registry.py":
+        if project_path == PurePosixPath("src/{package}/registry.py"):
             registry_scope.update(_registry_identifiers(text))
     scopes["{package}/registry.py"] = registry_scope
     return TemplateNames(

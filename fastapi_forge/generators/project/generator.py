@@ -39,11 +39,16 @@ from fastapi_forge.errors import ForgeError, UserError
 from fastapi_forge.naming import ProjectNames, normalize_project_name
 
 __all__ = [
+    "BROKERS",
+    "COMPONENTS",
     "DATABASES",
+    "DEFAULT_BROKER",
     "DEFAULT_DATABASE",
     "DEFAULT_DESCRIPTION",
     "DEFAULT_PYTHON_VERSION",
     "PYTHON_VERSIONS",
+    "Broker",
+    "Components",
     "Database",
     "ProjectResult",
     "PythonVersion",
@@ -62,6 +67,48 @@ PythonVersion = Literal["3.11", "3.12", "3.13"]
 PYTHON_VERSIONS: tuple[PythonVersion, ...] = get_args(PythonVersion)
 DEFAULT_PYTHON_VERSION: PythonVersion = "3.12"
 DEFAULT_DESCRIPTION = "A production-grade FastAPI service."
+Broker = Literal["redis", "rabbitmq"]
+"""Brokers the worker component supports (``broker`` in ``copier.yml``)."""
+BROKERS: tuple[Broker, ...] = get_args(Broker)
+DEFAULT_BROKER: Broker = "redis"
+COMPONENTS = ("worker", "tracing")
+"""The optional components of a project (``forge new --with``, ``forge add worker``)."""
+
+
+@dataclass(frozen=True)
+class Components:
+    """Which optional components a project has."""
+
+    worker: bool = False
+    broker: Broker = DEFAULT_BROKER
+    """The worker's broker (meaningful with ``worker`` only)."""
+    tracing: bool = False
+
+    @classmethod
+    def from_answers(cls, answers: Mapping[str, Any]) -> "Components":
+        """The components recorded in a manifest's (or the answers file's) answers."""
+        broker = str(answers.get("broker", DEFAULT_BROKER))
+        return cls(
+            worker=bool(answers.get("worker", False)),
+            broker=next((b for b in BROKERS if b == broker), DEFAULT_BROKER),
+            tracing=bool(answers.get("tracing", False)),
+        )
+
+    def answers(self) -> dict[str, Any]:
+        """What the manifest records: only the components that are on (a project without
+        any has the answers it always had)."""
+        recorded: dict[str, Any] = {}
+        if self.worker:
+            recorded |= {"worker": True, "broker": self.broker}
+        if self.tracing:
+            recorded["tracing"] = True
+        return recorded
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The components that are on, in ``COMPONENTS`` order."""
+        return tuple(name for name in COMPONENTS if getattr(self, name))
+
 
 TEMPLATE = "project"
 ENV_EXAMPLE = ".env.example"
@@ -84,6 +131,8 @@ class ProjectResult:
     """The database the project was generated for."""
     python_version: str = DEFAULT_PYTHON_VERSION
     """The Python version the project targets."""
+    components: Components = Components()
+    """The optional components rendered."""
 
 
 def check_description(description: str) -> str:
@@ -137,6 +186,7 @@ def create_project(
     database: Database,
     python_version: PythonVersion,
     dry_run: bool,
+    components: Components | None = None,
 ) -> ProjectResult:
     """Render a new project for ``names`` into ``destination``.
 
@@ -154,9 +204,12 @@ def create_project(
             f"unsupported Python version '{python_version}'; "
             f"use one of: {', '.join(PYTHON_VERSIONS)}"
         )
+    components = components or Components()
+    if components.broker not in BROKERS:
+        raise UserError(f"unknown broker '{components.broker}'; use one of: {', '.join(BROKERS)}")
     description = check_description(description)
     destination = check_destination(destination)
-    data = _template_data(names, description, database, python_version)
+    data = _template_data(names, description, database, python_version, components)
     if dry_run:
         try:
             with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as scratch:
@@ -183,11 +236,16 @@ def create_project(
         dry_run=dry_run,
         database=database,
         python_version=python_version,
+        components=components,
     )
 
 
 def _template_data(
-    names: ProjectNames, description: str, database: str, python_version: str
+    names: ProjectNames,
+    description: str,
+    database: str,
+    python_version: str,
+    components: Components,
 ) -> dict[str, Any]:
     """What the project template is rendered with: the answers, and what derives from them."""
     return {
@@ -195,6 +253,9 @@ def _template_data(
         "description": description,
         "database": database,
         "python_version": python_version,
+        "worker": components.worker,
+        "broker": components.broker,
+        "tracing": components.tracing,
         "package_name": names.package_name,
         "env_prefix": names.env_prefix,
         "project_title": names.title,
@@ -228,7 +289,19 @@ def replay_project(destination: Path, answers: Mapping[str, Any]) -> None:
     for key, derived in (("package_name", names.package_name), ("env_prefix", names.env_prefix)):
         if answers.get(key) != derived:
             raise broken_manifest(f"[project] {key} must be {derived!r}, as project_name gives")
-    data = _template_data(names, description, answers["database"], answers["python_version"])
+    broker = answers.get("broker", DEFAULT_BROKER)
+    for key in ("worker", "tracing"):
+        if not isinstance(answers.get(key, False), bool):
+            raise broken_manifest(f"[project] {key} must be true or false")
+    if broker not in BROKERS:
+        raise broken_manifest(f"[project] broker must be one of {', '.join(BROKERS)}")
+    data = _template_data(
+        names,
+        description,
+        answers["database"],
+        answers["python_version"],
+        Components.from_answers(answers),
+    )
     _render(destination, data, names.env_prefix)
 
 
@@ -301,7 +374,7 @@ def _record(rendered: Path, data: dict[str, Any]) -> None:
     pristine = {path: (rendered / path).read_bytes() for path in list_files(rendered)}
     manifest = Manifest(
         forge_version=fastapi_forge.__version__,
-        answers={key: data[key] for key in ANSWERS},
+        answers={key: data[key] for key in ANSWERS} | Components.from_answers(data).answers(),
         files={PROJECT_OWNER: {path: digest(content) for path, content in pristine.items()}},
     )
     for path, content in record_files(manifest, pristine).items():
@@ -330,6 +403,9 @@ def _env_secrets(data: dict[str, Any]) -> dict[str, str]:
         values[f"{prefix}DATABASE_URL"] = default_database_url(
             "postgres", data["package_name"], password
         )
+    if data["worker"] and data["broker"] == "rabbitmq":
+        # docker compose's RabbitMQ user; .env's BROKER_URL is the local one (guest).
+        values["RABBITMQ_PASSWORD"] = secrets.token_urlsafe(24)
     return values
 
 

@@ -263,6 +263,21 @@ def test_remove_feature_refuses_changed_files_unless_forced(project: Path) -> No
     assert_recorded_exactly(project)
 
 
+def test_remove_feature_refuses_while_a_job_uses_its_service(project: Path) -> None:
+    ok("add", "worker")
+    ok("add", "job", "recount-tags", "--feature", "tags")
+    before = tree_snapshot(project)
+    code, output = forge("remove", "feature", "tags")
+    assert code == 1
+    assert len(output.strip().splitlines()) == 1
+    assert "src/shop/jobs/recount_tags.py imports feature 'tags'" in output
+    assert "is forge's job recount_tags" in output
+    assert tree_snapshot(project) == before
+    code, output = forge("remove", "feature", "tags", "--force")
+    assert code == 1
+    assert tree_snapshot(project) == before
+
+
 def _several_heads(project: Path) -> None:
     versions = project / "migrations/versions"
     (versions / "9999_other.py").write_text(

@@ -217,6 +217,9 @@ def test_without_a_tty_defaults_are_used_and_nothing_waits_for_input(
             "description": project.DEFAULT_DESCRIPTION,
             "database": project.DEFAULT_DATABASE,
             "python_version": project.DEFAULT_PYTHON_VERSION,
+            "worker": False,
+            "broker": "redis",
+            "tracing": False,
             "package_name": "my_api",
             "env_prefix": "MY_API_",
             "project_title": "My Api",
@@ -237,12 +240,16 @@ def test_with_a_tty_missing_answers_are_asked(
 ) -> None:
     monkeypatch.setattr(cli, "_stdin_is_interactive", lambda: True)
 
-    result = runner.invoke(app, ["new", *LOCAL, "my-api"], input="Orders\nmysql\npostgres\n\n")
+    answers = "Orders\nmysql\npostgres\n\nyes\nrabbitmq\n\n"
+    result = runner.invoke(app, ["new", *LOCAL, "my-api"], input=answers)
 
     assert result.exit_code == 0, result.output
     assert stub_render[0]["description"] == "Orders"
     assert stub_render[0]["database"] == "postgres"
     assert stub_render[0]["python_version"] == project.DEFAULT_PYTHON_VERSION
+    assert stub_render[0]["worker"] is True
+    assert stub_render[0]["broker"] == "rabbitmq"
+    assert stub_render[0]["tracing"] is False
 
 
 @pytest.mark.parametrize("flag", ["--defaults", "--no-input"])

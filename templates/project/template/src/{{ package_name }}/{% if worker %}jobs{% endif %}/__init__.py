@@ -1,0 +1,1 @@
+"""The project's background jobs, one module each, listed in ``registry.py``."""
