@@ -342,7 +342,8 @@ class TestWorkerEndToEnd:
 COMBINATIONS = [
     ("worker", "sqlite", Components(worker=True)),
     ("tracing", "postgres", Components(tracing=True)),
-    ("both", "sqlite", Components(worker=True, broker="rabbitmq", tracing=True)),
+    # Made without components, grown with a feature, then given both by `forge add`.
+    ("both-added", "sqlite", Components(worker=True, broker="rabbitmq", tracing=True)),
     ("both", "postgres", Components(worker=True, tracing=True)),
 ]
 
@@ -352,11 +353,13 @@ def combination(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[GeneratedProject, Components]:
     name, database, components = request.param
+    added = name.endswith("-added")
     generated = generate(
         tmp_path_factory,
         f"c-{name}-{database[:2]}",
         database=database,
-        components=components,
+        components=None if added else components,
+        added=[["worker", "--broker", components.broker], ["tracing"]] if added else [],
         features=[["customers", "--field", "name:str:unique"]],
         jobs=[["nightly", "--cron", "0 4 * * *", "--feature", "customers"]]
         if components.worker
