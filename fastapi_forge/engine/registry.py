@@ -7,11 +7,12 @@ lines already present are not added twice, so wiring the same thing in again is 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 
 from fastapi_forge.errors import UserError
 
-__all__ = ["insert_at_markers"]
+__all__ = ["insert_at_markers", "registry_diff"]
 
 
 def insert_at_markers(
@@ -53,3 +54,15 @@ def insert_at_markers(
                 f"template) or wire {what} in by hand"
             )
     return "\n".join(result) + "\n"
+
+
+def registry_diff(path: str, before: str, after: str) -> str:
+    """The unified diff of the registry file at ``path`` (what a command shows it wired)."""
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )

@@ -33,6 +33,7 @@ __all__ = [
     "list_files",
     "nearest_existing",
     "plan_files",
+    "write_errors_refused",
 ]
 
 STAGING_PREFIX = ".forge-"
@@ -320,3 +321,16 @@ def _remove_if_empty(folder: Path) -> None:
     """Remove ``folder`` if it exists and is empty; ignore every failure."""
     with contextlib.suppress(OSError):
         folder.rmdir()
+
+
+@contextlib.contextmanager
+def write_errors_refused(root: Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing into one line: :func:`apply_files` has put every
+    file back before it is raised."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(
+            f"cannot write {exc.filename or root}: {exc.strerror or exc}; "
+            "the project was left as it was"
+        ) from exc

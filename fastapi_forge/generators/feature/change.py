@@ -40,6 +40,7 @@ from fastapi_forge.engine.update import (
     check_base,
     plan_render,
 )
+from fastapi_forge.engine.workspace import write_errors_refused
 from fastapi_forge.errors import UserError
 from fastapi_forge.generators.feature.context import now
 from fastapi_forge.generators.feature.evolve import (
@@ -267,13 +268,8 @@ def _result(
     notes: Sequence[str] = (),
 ) -> ChangeResult:
     if not dry_run:
-        try:
+        with write_errors_refused(context.target.root):
             apply_plan(plan)
-        except OSError as exc:
-            raise UserError(
-                f"cannot write {exc.filename or context.target.root}: {exc.strerror or exc}; "
-                "the project was left as it was"
-            ) from exc
     return ChangeResult(
         plan=plan,
         feature=context.unit.name,

@@ -9,7 +9,6 @@ failure (including Ctrl-C) restores every file that was touched.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import shutil
 import tempfile
 import time
@@ -34,9 +33,16 @@ from fastapi_forge.engine.migrations import (
     read_revisions,
     single_head,
 )
+from fastapi_forge.engine.registry import registry_diff
 from fastapi_forge.engine.render import render_template
 from fastapi_forge.engine.target import Project, database_url, find_project
-from fastapi_forge.engine.workspace import PlannedFile, apply_files, display_path, plan_files
+from fastapi_forge.engine.workspace import (
+    PlannedFile,
+    apply_files,
+    display_path,
+    plan_files,
+    write_errors_refused,
+)
 from fastapi_forge.errors import UserError
 from fastapi_forge.generators.feature.checks import (
     check_field_names,
@@ -348,22 +354,10 @@ def add_feature(
         (planned.content.decode() for planned in files if planned.path == registry_rel),
         registry_before,
     )
-    diff = "".join(
-        difflib.unified_diff(
-            registry_before.splitlines(keepends=True),
-            written_registry.splitlines(keepends=True),
-            fromfile=f"a/{registry_rel}",
-            tofile=f"b/{registry_rel}",
-        )
-    )
+    diff = registry_diff(registry_rel, registry_before, written_registry)
     if not dry_run:
-        try:
+        with write_errors_refused(project.root):
             apply_files(project.root, [*files, *records])
-        except OSError as exc:
-            raise UserError(
-                f"cannot write {exc.filename or project.root}: {exc.strerror or exc}; "
-                "the project was left as it was"
-            ) from exc
     return FeatureResult(
         project=project,
         names=names,

@@ -9,7 +9,6 @@ together with the registry edit and the manifest, all or nothing.
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import re
 import time
@@ -20,10 +19,15 @@ from typing import Any
 
 import fastapi_forge
 from fastapi_forge.engine.manifest import Unit, read_manifest_if_any, record_files
-from fastapi_forge.engine.registry import insert_at_markers
+from fastapi_forge.engine.registry import insert_at_markers, registry_diff
 from fastapi_forge.engine.render import render_template
 from fastapi_forge.engine.target import Project, find_project
-from fastapi_forge.engine.workspace import PlannedFile, apply_files, plan_files
+from fastapi_forge.engine.workspace import (
+    PlannedFile,
+    apply_files,
+    plan_files,
+    write_errors_refused,
+)
 from fastapi_forge.errors import UserError
 
 __all__ = ["JobResult", "add_job", "check_cron", "job_module_name", "replay_job"]
@@ -178,22 +182,10 @@ def add_job(
         ]
     )
     written = next(p.content.decode() for p in files if p.path == registry_rel)
-    diff = "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            written.splitlines(keepends=True),
-            fromfile=f"a/{registry_rel}",
-            tofile=f"b/{registry_rel}",
-        )
-    )
+    diff = registry_diff(registry_rel, before, written)
     if not dry_run:
-        try:
+        with write_errors_refused(project.root):
             apply_files(project.root, [*files, *records])
-        except OSError as exc:
-            raise UserError(
-                f"cannot write {exc.filename or project.root}: {exc.strerror or exc}; "
-                "the project was left as it was"
-            ) from exc
     return JobResult(
         project=project,
         name=module,

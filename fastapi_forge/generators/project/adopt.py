@@ -26,7 +26,7 @@ from fastapi_forge.engine.manifest import (
     record_files,
 )
 from fastapi_forge.engine.target import ANSWERS_FILE, Project, find_project, read_answers
-from fastapi_forge.engine.workspace import PlannedFile, apply_files
+from fastapi_forge.engine.workspace import PlannedFile, apply_files, write_errors_refused
 from fastapi_forge.errors import UserError
 from fastapi_forge.generators.project.generator import ANSWERS, ENV_FILE, replay_project
 
@@ -129,13 +129,8 @@ def adopt(start: Path, *, units: Mapping[str, Adopter], dry_run: bool = False) -
             PlannedFile(path=path, content=content, replaces=False)
             for path, content in record_files(manifest, base).items()
         ]
-        try:
+        with write_errors_refused(project.root):
             apply_files(project.root, planned)
-        except OSError as exc:
-            raise UserError(
-                f"cannot write {exc.filename or project.root}: {exc.strerror or exc}; "
-                "the project was left as it was"
-            ) from exc
     return result
 
 
