@@ -264,6 +264,8 @@ def nested_routes(codes: Sequence[FieldCode]) -> list[dict[str, Any]]:
                 "parent_pascal": ref.singular_pascal,
                 "parent_kebab": ref.plural_snake.replace("_", "-"),
                 "parent_owned": ref.owned,
+                # A unique reference: a parent has one row at most (per owner, if owned).
+                "unique": code.unique,
                 "parent_phrase": parent_phrase,
                 "a_parent": with_article(parent_phrase),
             }

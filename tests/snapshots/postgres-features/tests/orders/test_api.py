@@ -731,8 +731,8 @@ class TestListOfCustomer:
         response = await client.get(self.url(parent.id), params={"page_size": 2}, headers=headers)
         assert response.status_code == 200, response.text
         page = response.json()
-        assert page["total"] == 3
-        assert page["has_next"] is True
+        assert page["total"] == len(rows)
+        assert page["has_next"] is (len(rows) > 2)
         response = await client.get(self.url(parent.id), params={"page_size": 100}, headers=headers)
         listed = sorted(item["id"] for item in response.json()["items"])
         assert listed == sorted(str(row.id) for row in rows)
