@@ -52,9 +52,11 @@ class _OutputConsole(Console):
 UNWRAPPED_WIDTH = 10_000
 """The width of a console whose output is not a terminal."""
 
-stdout = _OutputConsole(highlight=False)
+# emoji=False: rich would show a field spec such as ``starts_on:date:index`` as
+# ``starts_on📅index`` (``:date:`` is an emoji code).
+stdout = _OutputConsole(highlight=False, emoji=False)
 """Console for results: names, the file tree, next steps."""
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, emoji=False)
 """Console for ``error: ...`` lines."""
 
 DEFAULT_TREE_DEPTH = 4

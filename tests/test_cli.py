@@ -128,3 +128,17 @@ def test_help_shows_the_new_spelling_and_the_alias(runner: CliRunner) -> None:
     feature = runner.invoke(app, ["add", "feature", "--help"], terminal_width=200)
     assert "forge add feature customers" in feature.output
     assert "forge add-feature" in feature.output
+
+
+def test_field_specs_are_printed_as_typed(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``:date:`` is an emoji code to rich; the spec must not turn into a calendar.
+    root = _project(tmp_path / "shop")
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["add", "feature", "events", "--field", "starts_on:date:index"])
+    assert result.exit_code == 0, result.output
+    assert "starts_on:date:index" in result.output
+    status = runner.invoke(app, ["status"])
+    assert "starts_on:date:index" in status.output
+    assert "\N{CALENDAR}" not in result.output + status.output

@@ -13,6 +13,7 @@ table (constraints and indexes included); elsewhere the ALTERs run as they are.
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -359,12 +360,19 @@ def evolution_source(
             f"Create the {table} table again, empty.",
         )
     return _template().render(
-        title=title,
+        title=_wrapped(title, indent=0),
         revision=evolution.revision,
         down_revision=evolution.down_revision,
         create_date=evolution.create_date,
         upgrade=upgrade,
         downgrade=downgrade,
-        upgrade_doc=docs[0],
-        downgrade_doc=docs[1],
+        upgrade_doc=_wrapped(docs[0], indent=4),
+        downgrade_doc=_wrapped(docs[1], indent=4),
     )
+
+
+def _wrapped(text: str, *, indent: int) -> str:
+    """``text`` as docstring lines within the project's 100 columns, quotes included: field
+    names of up to 40 characters make long lists of columns."""
+    lines = textwrap.wrap(text, width=100 - indent - 6, break_long_words=False)
+    return ("\n" + " " * indent).join(lines)

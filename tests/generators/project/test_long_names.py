@@ -1,7 +1,8 @@
 """Accepted means green for names at their limits: a project named with the longest name
 forge accepts, grown with the longest feature names (one referencing another, one public),
 passes its own ruff check and ruff format --check on both databases, with and without the
-worker and tracing components (and a job with a long name given the long feature).
+worker and tracing components (and a job with a long name given the long feature), and
+after `forge add field` and `forge remove field` with the longest field names.
 
 A template line that grows with the project's name (a docstring naming the package, an
 import from it) breaks this long before it breaks for the names of the examples.
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from fastapi_forge.cli import app
 from fastapi_forge.engine.workspace import _ruff
+from fastapi_forge.generators.feature.fields import MAX_FIELD_NAME_LENGTH
 from fastapi_forge.naming import MAX_FEATURE_NAME_LENGTH, MAX_NAME_LENGTH
 from tests.helpers.tree import LOCAL
 
@@ -55,6 +57,15 @@ def test_the_longest_names_give_a_project_its_own_ruff_accepts(
     if components:
         job = ["add", "job", JOB, "--cron", "0 4 * * *", "--feature", FEATURE, "-q"]
         result = runner.invoke(app, job)
+        assert result.exit_code == 0, result.output
+    # Evolutions: their migrations' docstrings list the columns.
+    fields = [f"{letter * (MAX_FIELD_NAME_LENGTH - 1)}s" for letter in "fg"]
+    specs = [argument for name in fields for argument in ("--field", f"{name}:str:default=x")]
+    for command in (
+        ["add", "field", "orders", *specs],
+        ["remove", "field", "orders", fields[0]],
+    ):
+        result = runner.invoke(app, command)
         assert result.exit_code == 0, result.output
     for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
         run = subprocess.run([_ruff(), *command], cwd=project, capture_output=True, text=True)
