@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 
 from demo.core.config import Environment, Settings
 from demo.core.database import create_engine, get_session, session_scope
+from demo.core.logging import configure_logging
 from demo.core.security import TokenService
 from demo.main import create_app
 from demo.shared.models import Base
@@ -107,6 +108,13 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 def settings(database_url: str) -> Settings:
     """Settings every test app is built with."""
     return make_settings(database_url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logging_configured(settings: Settings) -> None:
+    """The app's logging, set up as ``create_app`` does, for every test: a test that reads
+    log lines passes when run alone, not only after a test that built an app."""
+    configure_logging(level=settings.log_level, json_logs=settings.json_logs)
 
 
 @pytest.fixture(scope="session")
